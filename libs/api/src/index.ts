@@ -1,0 +1,5 @@
+export * from './auth.guard';
+export * from './validation';
+export * from './health.controller';
+export * from './api.module';
+export * from './server-info.controller';
