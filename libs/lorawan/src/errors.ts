@@ -28,6 +28,9 @@ export class LorawanError extends Error {
 /** Throws TOO_SHORT unless `buf` holds at least `need` bytes from `offset`. */
 export function requireBytes(buf: Buffer, offset: number, need: number, what: string): void {
   if (offset + need > buf.length) {
-    throw new LorawanError('TOO_SHORT', `${what}: needs ${need} bytes at offset ${offset}, have ${buf.length - offset}`);
+    throw new LorawanError(
+      'TOO_SHORT',
+      `${what}: needs ${need} bytes at offset ${offset}, have ${buf.length - offset}`,
+    );
   }
 }
