@@ -13,6 +13,8 @@ const common = {
 };
 
 module.exports = {
+  // Jest 29 reads testTimeout only at the top level, not per project.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
@@ -21,7 +23,6 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 30000,
     },
   ],
 };

@@ -161,7 +161,7 @@ export type ApplicationEvent = {
   };
 }[ApplicationEventType];
 
-declare module './event-bus' {
+declare module '@lns/event-bus' {
   interface EventMap {
     'application.event': ApplicationEvent;
   }
@@ -180,7 +180,7 @@ export interface ApplicationDownlinkRequest {
   fCntDown?: number;
 }
 
-declare module './event-bus' {
+declare module '@lns/event-bus' {
   interface EventMap {
     'application.downlink': ApplicationDownlinkRequest;
   }

@@ -1,6 +1,6 @@
 import { EventBus } from './event-bus';
 
-declare module './event-bus' {
+declare module '@lns/event-bus' {
   interface EventMap {
     'test.ping': { n: number };
   }

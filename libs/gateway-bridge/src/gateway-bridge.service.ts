@@ -1,0 +1,248 @@
+import { RemoteInfo } from 'node:dgram';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { LNS_CONFIG, LnsConfig } from '@lns/config';
+import { EventBus } from '@lns/event-bus';
+import { DownlinkError, DownlinkRequest, DownlinkSent } from './downlink/downlink-request';
+import { DownlinkTracker } from './downlink/downlink-tracker';
+import { GatewayRegistry } from './gateway/gateway-registry';
+import { GatewayState, isConnected } from './gateway/gateway-state';
+import {
+  DatagramHeader,
+  decodePushData,
+  decodeTxAck,
+  encodePullAck,
+  encodePullResp,
+  encodePushAck,
+  GATEWAY_HEADER_LENGTH,
+  PACKET_TYPE_NAMES,
+  PacketType,
+  parseHeader,
+  parseJsonObject,
+  SemtechUdpError,
+} from './semtech-udp';
+import { UdpEndpoint } from './udp/udp-endpoint';
+import './events';
+
+/** How often pending PULL_RESP without TX_ACK are given up. */
+const SWEEP_MS = 5_000;
+
+/**
+ * The Semtech UDP packet forwarder protocol on one socket: PUSH_DATA → PUSH_ACK and
+ * `uplink.received`/`gateway.stats`, PULL_DATA → PULL_ACK and the gateway's pull
+ * address, sendDownlink() → PULL_RESP, TX_ACK → `downlink.txack`. The datagram path
+ * touches memory only (GatewayRegistry) and never throws.
+ */
+@Injectable()
+export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('GatewayBridge');
+  private readonly udp = new UdpEndpoint(this.logger);
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(LNS_CONFIG) private readonly config: LnsConfig,
+    private readonly registry: GatewayRegistry,
+    private readonly tracker: DownlinkTracker,
+    private readonly bus: EventBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, (msg, from) =>
+      this.handleDatagram(msg, from),
+    );
+    this.logger.log(`listening udp=${port}`);
+    this.sweeper = setInterval(() => this.sweepPending(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** First of the shutdown hooks: no datagram changes the state after the final write-behind. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.udp.close();
+  }
+
+  /** The bound UDP port, null before bootstrap and after shutdown. */
+  get udpPort(): number | null {
+    return this.udp.port;
+  }
+
+  /** One datagram from the socket. Never throws: a bad datagram costs a counter, nothing else. */
+  handleDatagram(msg: Buffer, from: RemoteInfo): void {
+    this.registry.counters.datagrams++;
+    try {
+      const header = parseHeader(msg);
+      if (!header.ok) return this.malformed(null, header.error, from);
+      const h = header.value;
+      switch (h.type) {
+        case PacketType.PUSH_DATA:
+          return this.onPushData(msg, h, from);
+        case PacketType.PULL_DATA:
+          return this.onPullData(h, from);
+        case PacketType.TX_ACK:
+          return this.onTxAck(msg, h, from);
+        default:
+          // PUSH_ACK, PULL_ACK and PULL_RESP go to gateways, never to a server.
+          return this.malformed(
+            null,
+            {
+              code: 'UNKNOWN_TYPE',
+              message: `${PACKET_TYPE_NAMES[h.type]} is sent by servers, not gateways`,
+            },
+            from,
+          );
+      }
+    } catch (err) {
+      this.registry.counters.malformed++;
+      this.logger.error(
+        `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
+      );
+    }
+  }
+
+  /**
+   * Sends a PULL_RESP to the address of the gateway's latest PULL_DATA. Resolves with
+   * the token its TX_ACK will carry; throws DownlinkError GATEWAY_NOT_CONNECTED when
+   * the gateway is unknown or its keep-alives stopped, INVALID_TXPK when the packet
+   * cannot be encoded.
+   */
+  async sendDownlink(req: DownlinkRequest): Promise<DownlinkSent> {
+    const now = Date.now();
+    const gatewayId = typeof req.gatewayId === 'string' ? req.gatewayId.toLowerCase() : '';
+    const gw = this.registry.get(gatewayId);
+    if (!gw || !isConnected(gw, now) || this.udp.port === null) {
+      throw new DownlinkError(
+        'GATEWAY_NOT_CONNECTED',
+        `gateway ${gatewayId} is not connected (no recent PULL_DATA)`,
+      );
+    }
+    const to = gw.pullAddress!;
+    const version = gw.protocolVersion ?? 2;
+    // Version 1 has no TX_ACK and leaves the PULL_RESP token unused (PROTOCOL.TXT 1.2 §5.4).
+    const pending = version === 2 ? this.tracker.reserve(gatewayId, req.downlinkId, now) : undefined;
+    const datagram = encodePullResp(version, pending?.token ?? 0, req.txpk);
+    if (!datagram.ok) {
+      if (pending) this.tracker.cancel(pending);
+      throw new DownlinkError('INVALID_TXPK', datagram.error.message, datagram.error.field);
+    }
+    try {
+      await this.udp.sendAndWait(datagram.value, to);
+    } catch (err) {
+      if (pending) this.tracker.cancel(pending);
+      throw new DownlinkError('SEND_FAILED', `PULL_RESP to ${to.address}:${to.port}: ${String(err)}`);
+    }
+    gw.counters.txSent++;
+    gw.dirty = true;
+    return { token: pending?.token ?? 0, txAckExpected: pending !== undefined };
+  }
+
+  private onPushData(msg: Buffer, h: DatagramHeader, from: RemoteInfo): void {
+    const now = Date.now();
+    const gw = this.accept(h, from, now);
+    if (!gw) return;
+    gw.counters.pushData++;
+    const body = parseJsonObject(msg, GATEWAY_HEADER_LENGTH);
+    if (!body.ok) return this.malformed(gw, body.error, from);
+    // Acknowledge at once, before the rxpk are decoded (PROTOCOL.TXT §3.1 "process
+    // packets *after* ack"): the forwarder waits only push_timeout_ms (100 ms) for it.
+    this.udp.send(encodePushAck(h.version, h.token), from);
+
+    const decoded = decodePushData(body.value, gw.gatewayId);
+    if (!decoded.ok) return this.malformed(gw, decoded.error, from);
+    const content = decoded.value;
+    const c = gw.counters;
+    c.rxReceived += content.rxpkCount;
+    c.rxBadCrc += content.badCrc;
+    for (const error of content.rejected) this.malformed(gw, error, from);
+    for (const packet of content.packets) {
+      c.rxOk++;
+      this.bus.emit('uplink.received', {
+        phyPayload: packet.phyPayload,
+        rx: packet.rx,
+        tx: packet.tx,
+        receivedAt: now,
+      });
+    }
+    if (content.statError) this.malformed(gw, content.statError, from);
+    if (content.stat) {
+      gw.lastStat = content.stat;
+      if (content.stat.location) gw.location = content.stat.location;
+      this.bus.emit('gateway.stats', { gatewayId: gw.gatewayId, stat: content.stat, receivedAt: now });
+    }
+  }
+
+  private onPullData(h: DatagramHeader, from: RemoteInfo): void {
+    const now = Date.now();
+    const gw = this.accept(h, from, now);
+    if (!gw) return;
+    gw.counters.pullData++;
+    // The NAT mapping of the forwarder's down socket is whatever the latest PULL_DATA came from (§5.2).
+    const pull = gw.pullAddress;
+    if (!pull || pull.port !== from.port || pull.address !== from.address) {
+      gw.pullAddress = { address: from.address, port: from.port };
+    }
+    gw.lastPullAt = now;
+    this.udp.send(encodePullAck(h.version, h.token), from);
+  }
+
+  private onTxAck(msg: Buffer, h: DatagramHeader, from: RemoteInfo): void {
+    const now = Date.now();
+    const gw = this.accept(h, from, now);
+    if (!gw) return;
+    const ack = decodeTxAck(msg);
+    if (!ack.ok) return this.malformed(gw, ack.error, from);
+    const pending = this.tracker.take(gw.gatewayId, h.token, now);
+    if (!pending) {
+      this.registry.counters.txAckUnmatched++;
+      this.logger.debug(`TX_ACK token ${h.token} from ${gw.gatewayId} matches no pending downlink`);
+      return;
+    }
+    const { error, rawError, warning } = ack.value;
+    if (error === 'NONE') gw.counters.txOk++;
+    else gw.counters.txErrors[error] = (gw.counters.txErrors[error] ?? 0) + 1;
+    this.bus.emit('downlink.txack', {
+      gatewayId: gw.gatewayId,
+      downlinkId: pending.downlinkId,
+      token: h.token,
+      error,
+      ...(rawError !== undefined && { rawError }),
+      ...(warning !== undefined && { warning }),
+      receivedAt: now,
+    });
+  }
+
+  /**
+   * The gateway's state when its datagrams are to be served: registered, or any when
+   * `gateways.allowUnknown` is on. An unknown one is counted, and logged once per EUI.
+   */
+  private accept(h: DatagramHeader, from: RemoteInfo, now: number): GatewayState | undefined {
+    const gatewayId = h.gatewayId!;
+    let gw = this.registry.get(gatewayId);
+    if (!gw && this.config.gateways.allowUnknown) gw = this.registry.addUnregistered(gatewayId, now);
+    if (!gw) {
+      if (this.registry.noteUnknown(gatewayId, { address: from.address, port: from.port }, now)) {
+        this.logger.warn(
+          `ignoring unknown gateway ${gatewayId} (${from.address}:${from.port}); register it with ` +
+            `POST /api/gateways or set gateways.allowUnknown. Its datagrams are counted, not logged again.`,
+        );
+      }
+      return undefined;
+    }
+    gw.lastSeenAt = now;
+    gw.protocolVersion = h.version;
+    gw.dirty = true;
+    return gw;
+  }
+
+  private malformed(gw: GatewayState | null, error: SemtechUdpError, from: RemoteInfo): void {
+    this.registry.counters.malformed++;
+    if (gw) gw.counters.malformed++;
+    // Debug only: a broken or hostile sender must not be able to flood the log.
+    this.logger.debug(
+      `dropped from ${gw?.gatewayId ?? `${from.address}:${from.port}`}: ${error.code}` +
+        `${error.field ? ` ${error.field}` : ''}: ${error.message}`,
+    );
+  }
+
+  private sweepPending(): void {
+    this.registry.counters.txAckMissing += this.tracker.sweep(Date.now()).length;
+  }
+}

@@ -1,0 +1,16 @@
+import { UplinkReceived } from '@lns/gateway-bridge';
+
+/**
+ * One PHYPayload after the dedup window: the copies every gateway heard, handled once.
+ * `deduplicationId` is a UUID that names this uplink in events and logs.
+ */
+export interface DeduplicatedUplink {
+  deduplicationId: string;
+  phyPayload: Buffer;
+  /** Every gateway's copy, best SNR first. */
+  copies: UplinkReceived[];
+  /** Server clock (ms) of the first copy. */
+  firstReceivedAt: number;
+  /** Server clock (ms) when the dedup window closed. */
+  windowClosedAt: number;
+}
