@@ -5,6 +5,7 @@ export * from './fctrl';
 export * from './fhdr';
 export * from './phy-payload';
 export * from './mac-commands';
+export * from './mac-version';
 export * from './cmac';
 export * from './mic';
 export * from './encryption';

@@ -4,7 +4,7 @@
  * `@lns/lorawan`'s `Region`; this file only keeps the device's state and answers the questions a device
  * stack asks (LoRaMac-node `RegionEU868*` / `RegionUS915*` behaviour).
  */
-import { CFList, chMasksToChannels, Region, RegionName } from '@lns/lorawan';
+import { CFList, chMasksToChannels, Region } from '@lns/lorawan';
 import type { Rng } from '../rng';
 import type { ChannelState } from './types';
 
@@ -20,18 +20,6 @@ interface Slot {
  * 16-channel regions (RP002-1.0.4 "band" of each region; LoRaMac-node `VerifyRfFreq`). `@lns/lorawan`'s
  * Region does not carry them yet.
  */
-const BAND_EDGES: Readonly<Record<RegionName, readonly [number, number]>> = {
-  EU868: [863_000_000, 870_000_000],
-  US915: [902_000_000, 928_000_000],
-  AU915: [915_000_000, 928_000_000],
-  AS923: [915_000_000, 928_000_000],
-  'AS923-2': [915_000_000, 928_000_000],
-  'AS923-3': [915_000_000, 928_000_000],
-  'AS923-4': [915_000_000, 928_000_000],
-  IN865: [865_000_000, 867_000_000],
-  KR920: [920_900_000, 923_300_000],
-};
-
 export interface JoinChannel {
   index: number;
   frequency: number;
@@ -243,10 +231,9 @@ export class ChannelPlan {
     return slot.rx1Frequency ?? this.region.rx1Frequency(slot.frequency, index);
   }
 
-  /** Frequency check of a 16-channel plan (band edges) — see BAND_EDGES. */
+  /** Frequency check of a 16-channel plan: inside the region's band edges. */
   isValidFrequency(frequency: number): boolean {
-    const [lo, hi] = BAND_EDGES[this.region.name];
-    return Number.isInteger(frequency) && frequency >= lo && frequency <= hi;
+    return this.region.isValidFrequency(frequency);
   }
 
   /** Whether `frequency` is a downlink (RX1/RX2) frequency the device can tune to. */

@@ -4,14 +4,18 @@
  * and data-rate tables come from `@lns/lorawan`; this file holds the device's decisions: validate, answer,
  * apply only what was accepted.
  */
-import { DownlinkMacCommand, LinkADRReq, Region, UplinkMacCommand } from '@lns/lorawan';
+import {
+  DownlinkMacCommand,
+  LinkADRReq,
+  Region,
+  TX_PARAM_MAX_EIRP_DBM,
+  UplinkMacCommand,
+} from '@lns/lorawan';
 import { ChannelPlan } from './channels';
 import type { DeviceClass, DeviceEvent, MacVersion } from './types';
 
-/** MaxEIRP index of TxParamSetupReq → dBm (L11 Table 12 / RP002). Not exported by `@lns/lorawan` yet. */
-export const MAX_EIRP_DBM: readonly number[] = [
-  8, 10, 12, 13, 14, 16, 18, 20, 21, 24, 26, 27, 29, 30, 33, 36,
-];
+/** MaxEIRP index of TxParamSetupReq → dBm (L11 Table 12), re-exported for tests. */
+export const MAX_EIRP_DBM = TX_PARAM_MAX_EIRP_DBM;
 
 /** ADR_ACK_LIMIT / ADR_ACK_DELAY defaults (RP002 common defaults). */
 export const ADR_ACK_LIMIT = 64;

@@ -30,6 +30,8 @@ function as923(name: keyof typeof AS923_FREQUENCY_OFFSETS): Region {
   const offset = AS923_FREQUENCY_OFFSETS[name];
   return defineDynamicRegion({
     name,
+    // RP002-1.0.4 §2.8.1: AS923 band plans span 915-928 MHz.
+    frequencyRange: { min: 915_000_000, max: 928_000_000 },
     dataRates: {
       0: lora(12, 125_000, 250),
       1: lora(11, 125_000, 440),

@@ -18,6 +18,8 @@ const RX1_DR_TABLE: Readonly<Record<number, readonly number[]>> = {
 
 export const AU915: Region = defineFixed72Region({
   name: 'AU915',
+  // RP002-1.0.4 §2.7.1
+  frequencyRange: { min: 915_000_000, max: 928_000_000 },
   dataRates: {
     0: lora(12, 125_000, 250, true, false),
     1: lora(11, 125_000, 440, true, false),

@@ -22,6 +22,8 @@ const RX1_DR_TABLE: Readonly<Record<number, readonly number[]>> = {
 
 export const EU868: Region = defineDynamicRegion({
   name: 'EU868',
+  // RP002-1.0.4 §2.4.1
+  frequencyRange: { min: 863_000_000, max: 870_000_000 },
   dataRates: {
     0: lora(12, 125_000, 250),
     1: lora(11, 125_000, 440),

@@ -21,6 +21,8 @@ const RX1_DR_TABLE: Readonly<Record<number, readonly number[]>> = {
 
 export const IN865: Region = defineDynamicRegion({
   name: 'IN865',
+  // RP002-1.0.4 §2.10.1
+  frequencyRange: { min: 865_000_000, max: 867_000_000 },
   dataRates: {
     0: lora(12, 125_000, 250),
     1: lora(11, 125_000, 440),

@@ -16,6 +16,8 @@ const RX1_DR_TABLE: Readonly<Record<number, readonly number[]>> = {
 
 export const KR920: Region = defineDynamicRegion({
   name: 'KR920',
+  // RP002-1.0.4 §2.11.1
+  frequencyRange: { min: 920_900_000, max: 923_300_000 },
   dataRates: {
     0: lora(12, 125_000, 250),
     1: lora(11, 125_000, 440),

@@ -88,6 +88,10 @@ export interface LinkAdrChMaskOptions {
 
 export interface Region {
   readonly name: RegionName;
+  /** Band edges (Hz): NewChannelReq, DlChannelReq and RXParamSetupReq frequencies must lie within. */
+  readonly frequencyRange: { readonly min: number; readonly max: number };
+  /** Whether `frequency` (Hz) is an integer inside the band edges. */
+  isValidFrequency(frequency: number): boolean;
   /** Data-rate table, index → data rate; RFU indices are absent. */
   readonly dataRates: Readonly<Record<number, DataRate>>;
   /** Max payload size per data rate (M/N, without and with dwell time). */
@@ -241,6 +245,8 @@ export function rx1FromTable(table: Readonly<Record<number, readonly number[]>>,
 
 interface CommonDefinition {
   readonly name: RegionName;
+  /** Band edges (Hz) of the ISM band the region's channels must lie in. */
+  readonly frequencyRange: { readonly min: number; readonly max: number };
   readonly dataRates: Readonly<Record<number, DataRate>>;
   readonly maxPayload: Readonly<Record<number, MaxPayloadEntry>>;
   readonly maxAdrDataRate: number;
@@ -276,6 +282,9 @@ function common(def: CommonDefinition): Common {
   };
   return {
     name: def.name,
+    frequencyRange: def.frequencyRange,
+    isValidFrequency: (f) =>
+      Number.isInteger(f) && f >= def.frequencyRange.min && f <= def.frequencyRange.max,
     dataRates: def.dataRates,
     maxPayload: def.maxPayload,
     maxAdrDataRate: def.maxAdrDataRate,

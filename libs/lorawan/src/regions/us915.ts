@@ -17,6 +17,8 @@ const RX1_DR_TABLE: Readonly<Record<number, readonly number[]>> = {
 
 export const US915: Region = defineFixed72Region({
   name: 'US915',
+  // RP002-1.0.4 §2.5.1
+  frequencyRange: { min: 902_000_000, max: 928_000_000 },
   dataRates: {
     0: lora(10, 125_000, 980, true, false),
     1: lora(9, 125_000, 1760, true, false),
