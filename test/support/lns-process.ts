@@ -41,7 +41,11 @@ export async function startLnsProcess(
   const ports: LnsProcess['ports'] = {};
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    // A server that did not start in time is killed: an orphan would keep Jest from exiting.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       for (const m of out.matchAll(/listening (http|udp|mqtt)=(\d+)/g)) {

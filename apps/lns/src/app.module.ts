@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from '@lns/api';
+import { ApplicationModule } from '@lns/application';
 import { ConfigModule, LnsConfig, Secrets } from '@lns/config';
 import { EventBusModule } from '@lns/event-bus';
 import { GatewayBridgeModule } from '@lns/gateway-bridge';
+import { JoinServerModule } from '@lns/join-server';
 import { StorageModule } from '@lns/storage';
+import { NetworkServerModule } from '@lns/network-server';
 
 /** The monolith: every module of a private LoRaWAN network in one process. */
 @Module({})
@@ -17,6 +20,11 @@ export class AppModule {
         StorageModule.forRoot(),
         ApiModule,
         GatewayBridgeModule,
+        ApplicationModule,
+        // The embedded join server: root keys of local OTAA devices, join-accepts.
+        JoinServerModule,
+        // Brings the device registry (RegistryModule) and the join handling with it.
+        NetworkServerModule,
       ],
     };
   }

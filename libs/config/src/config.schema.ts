@@ -3,12 +3,14 @@ export interface LnsConfig {
   dataDir: string;
   http: { port: number; host: string };
   udp: { port: number; host: string };
-  mqtt: { port: number; host: string; url: string };
+  /** `qos`: the QoS the server publishes application events with (0, 1 or 2). */
+  mqtt: { port: number; host: string; url: string; qos: number };
   database: { url: string };
   adminToken: string;
   masterKey: string;
   netId: string;
   dedup: { windowMs: number; cooldownMs: number };
+  downlink: { maxRetries: number; classC: { ackTimeoutMs: number } };
   gateways: { allowUnknown: boolean };
   log: { level: LogLevel };
 }
@@ -48,6 +50,13 @@ export function validateConfig(c: LnsConfig): LnsConfig {
   if (!Number.isInteger(c.dedup.cooldownMs) || c.dedup.cooldownMs < 0) {
     throw new ConfigError('dedup.cooldownMs', 'must be a non-negative integer');
   }
+  if (!Number.isInteger(c.downlink.maxRetries) || c.downlink.maxRetries < 0 || c.downlink.maxRetries > 100) {
+    throw new ConfigError('downlink.maxRetries', 'must be an integer 0-100');
+  }
+  if (!Number.isInteger(c.downlink.classC.ackTimeoutMs) || c.downlink.classC.ackTimeoutMs < 100) {
+    throw new ConfigError('downlink.classC.ackTimeoutMs', 'must be an integer of at least 100 (ms)');
+  }
+  if (![0, 1, 2].includes(c.mqtt.qos)) throw new ConfigError('mqtt.qos', 'must be 0, 1 or 2');
   if (c.mqtt.url && !/^(mqtts?|wss?|tcp):\/\//.test(c.mqtt.url)) {
     throw new ConfigError('mqtt.url', 'must start with mqtt://, mqtts://, ws://, wss:// or tcp://');
   }

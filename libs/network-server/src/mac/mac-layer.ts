@@ -37,7 +37,7 @@ export type MacEffect =
   | { kind: 'deviceClass'; deviceClass: 'A' | 'C' };
 
 export interface MacUplinkResult {
-  /** Downlink commands to send in the next downlink (answers first, then requests). */
+  /** What the application side should hear of (status, logs) and changes the session must apply. */
   effects: MacEffect[];
   /** True if the device asked for something that needs a downlink even without data (e.g. LinkCheckReq). */
   needsDownlink: boolean;

@@ -44,6 +44,16 @@ export interface MacState {
   rekeyed?: boolean;
   /** Device class the network uses for it. */
   deviceClass: 'A' | 'C';
+  /** Requests queued by an operator (`requestCommand`), sent until answered or refused too often. */
+  queued?: MacCommand[];
+  /** Per CID: the encoded request (hex) the device last refused or ignored; a different request starts a new count. */
+  refused?: Record<string, string>;
+  /** Request names whose "sticky" answers (RXParamSetupAns, …) were in the last uplink: not re-requested until they stop. */
+  stickyAnswers?: string[];
+  /** DlChannelReq accepted: uplink channel index → RX1 frequency (Hz) replacing the region's rule. */
+  rx1Frequencies?: Record<number, number>;
+  /** 1.1 RejoinParamSetupReq in force; `maxTimeN` absent when the device refused the time limit (TimeOK = 0). */
+  rejoinParams?: { maxCountN: number; maxTimeN?: number };
 }
 
 export interface PendingMacRequest {

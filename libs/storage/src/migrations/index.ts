@@ -1,6 +1,13 @@
 import { Gateways1763740000000 } from './1763740000000-gateways';
 import { Registry1763750000000 } from './1763750000000-registry';
+import { ApiTokens1763760000000 } from './1763760000000-api-tokens';
+import { JoinServer1763770000000 } from './1763770000000-join-server';
 
 // Checked-in migrations, oldest first; run at start (STYLE.md: no synchronize outside tests).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Gateways1763740000000, Registry1763750000000];
+export const MIGRATIONS: Function[] = [
+  Gateways1763740000000,
+  Registry1763750000000,
+  ApiTokens1763760000000,
+  JoinServer1763770000000,
+];

@@ -1,0 +1,20 @@
+import './tokens/token-events';
+
+export { ApplicationModule } from './application.module';
+export { ApiTokenService } from './tokens/api-token.service';
+export type { VerifiedToken, ApiTokenInfo, CreatedApiToken } from './tokens/api-token.service';
+export { ApiTokenNotFoundError, ApplicationNotFoundError } from './tokens/api-token.errors';
+export { ApiTokenEntity } from './tokens/api-token.entity';
+export type { ApiTokenRevoked } from './tokens/token-events';
+export { API_TOKEN_PREFIX } from './tokens/token-format';
+export { MqttPublisher, MqttClosedError } from './mqtt/mqtt-publisher';
+export type { MqttQos, MqttMessage, MqttMessageHandler } from './mqtt/mqtt-publisher';
+export { EmbeddedMqttBroker } from './mqtt/embedded-broker';
+export { ExternalMqttPublisher } from './mqtt/external-broker';
+export { MqttCounters } from './mqtt/mqtt-counters';
+export { COMMAND_DOWN_FILTER, eventTopic, parseCommandTopic, topicMatches } from './mqtt/topics';
+export type { CommandTopic } from './mqtt/topics';
+export { maySubscribe, mayPublish } from './mqtt/topic-acl';
+export type { MqttIdentity, AclDecision } from './mqtt/topic-acl';
+export { parseCommandDown, MAX_DOWNLINK_PAYLOAD, MAX_APPLICATION_FPORT } from './downlink/command-down';
+export type { CommandDownError, CommandDownResult } from './downlink/command-down';

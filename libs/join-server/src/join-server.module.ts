@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { JoinServerDeviceController } from './api/join-server-device.controller';
+import { JsDeviceEntity } from './device/js-device.entity';
+import { JsDeviceRepository } from './device/js-device.repository';
+import { JoinServerService } from './join-server.service';
+
+/**
+ * The embedded join server. Needs StorageModule (KeyCipher, TypeORM) and ConfigModule. Global so the
+ * network server (local joins) and the registry (root keys of new devices) reach JoinServerService
+ * without importing this module, and so the standalone join server app composes it alone.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([JsDeviceEntity])],
+  controllers: [JoinServerDeviceController],
+  providers: [JsDeviceRepository, JoinServerService],
+  exports: [JoinServerService],
+})
+export class JoinServerModule {}

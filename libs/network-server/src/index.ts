@@ -1,0 +1,20 @@
+// The network server's public face: other libs and apps import only from here.
+export * from './session/device-session';
+export * from './session/session-store';
+export { InMemorySessionStore } from './session/in-memory-session-store';
+export type { SessionChange } from './session/in-memory-session-store';
+export { sessionKeyContext } from './session/session-codec';
+export * from './uplink/deduplicated-uplink';
+export { MAC_LAYER } from './uplink/mac-layer.token';
+export { MAX_MIC_ATTEMPTS } from './uplink/session-matcher';
+export { NetworkCounters } from './uplink/network-counters';
+export type { UplinkCounters, DownlinkCounters } from './uplink/network-counters';
+export { ApplicationPublisher } from './uplink/application-publisher';
+export * from './downlink/downlink-scheduler';
+export { DeviceQueueService, MAX_QUEUE_ITEMS } from './queue/device-queue.service';
+export * from './queue/queue-item';
+export { DeviceStateService, DeviceStateView as NetworkDeviceStateView } from './api/device-state';
+export * from './mac';
+export * from './registry';
+export * from './join';
+export { NetworkServerModule } from './network-server.module';

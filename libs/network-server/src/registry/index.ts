@@ -1,0 +1,12 @@
+export * from './device-registry';
+export * from './registry-errors';
+export * from './registry-inputs';
+export * from './root-key-store';
+export * from './join-server-directory';
+export { abpBootSettings, buildAbpSession } from './abp-session';
+export type { MacStateBuilder } from './abp-session';
+export { checkDevice } from './device-rules';
+export { checkDeviceProfile, REG_PARAMS_REVISIONS } from './profile-rules';
+export { RegistryService } from './registry.service';
+export { RegistryModule } from './registry.module';
+export { DeviceView, DeviceStateView, toDeviceView } from './api/device.view';

@@ -1,0 +1,129 @@
+import { GroupCommit } from './group-commit';
+import { WriteQueue } from './write-queue';
+
+interface Row {
+  key: string;
+  value: number;
+}
+
+const flushPromises = () =>
+  new Promise((r) => jest.requireActual<typeof import('timers')>('timers').setImmediate(r));
+
+describe('GroupCommit', () => {
+  let batches: Array<Array<[string, number]>>;
+  let fail: number;
+  let queue: WriteQueue;
+  const write = async (batch: Row[]) => {
+    if (fail > 0) {
+      fail--;
+      throw new Error('disk full');
+    }
+    batches.push(batch.map((r) => [r.key, r.value]));
+  };
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    batches = [];
+    fail = 0;
+    queue = new WriteQueue();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('writes what is marked within the delay in one batch, each key once with its latest value', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
+    const a = { key: 'a', value: 1 };
+    gc.mark('a', a);
+    gc.mark('b', { key: 'b', value: 2 });
+    a.value = 3;
+    gc.mark('a', a);
+    const done = gc.committed();
+    expect(batches).toHaveLength(0);
+    jest.advanceTimersByTime(5);
+    await done;
+    expect(batches).toEqual([
+      [
+        ['a', 3],
+        ['b', 2],
+      ],
+    ]);
+  });
+
+  it('seals at maxRows at once, and splits a sealed generation into transactions of maxRows', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 1000, maxRows: 2 });
+    gc.mark('a', { key: 'a', value: 1 });
+    gc.mark('b', { key: 'b', value: 1 });
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    for (const k of ['c', 'd', 'e']) gc.mark(k, { key: k, value: 1 });
+    await gc.flush();
+    expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
+  });
+
+  it('committed() covers only what was marked before it; with nothing pending it waits for the write in flight', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
+    gc.mark('a', { key: 'a', value: 1 });
+    const first = gc.committed();
+    jest.advanceTimersByTime(5); // sealed, write in flight
+    const inFlight = gc.committed();
+    let resolved = false;
+    void inFlight.then(() => (resolved = true));
+    gc.mark('b', { key: 'b', value: 1 });
+    const second = gc.committed();
+    await first;
+    await inFlight;
+    expect(resolved).toBe(true);
+    expect(batches).toEqual([[['a', 1]]]);
+    jest.advanceTimersByTime(5);
+    await second;
+    expect(batches).toEqual([[['a', 1]], [['b', 1]]]);
+  });
+
+  it('a failed commit rejects its waiters, keeps the changes and writes them again after retryMs', async () => {
+    const errors: unknown[] = [];
+    const gc = new GroupCommit<Row>(queue, write, {
+      delayMs: 5,
+      retryMs: 100,
+      onError: (e) => errors.push(e),
+    });
+    fail = 1;
+    gc.mark('a', { key: 'a', value: 1 });
+    const waiting = gc.committed();
+    jest.advanceTimersByTime(5);
+    await expect(waiting).rejects.toThrow('disk full');
+    expect(errors).toHaveLength(1);
+    expect(gc.pending).toBe(1);
+    const retried = gc.committed();
+    jest.advanceTimersByTime(100);
+    await retried;
+    expect(batches).toEqual([[['a', 1]]]);
+  });
+
+  it('forget() drops a key not yet written; stop() leaves no timer but flush() still writes', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
+    gc.mark('a', { key: 'a', value: 1 });
+    gc.forget('a');
+    gc.mark('b', { key: 'b', value: 1 });
+    gc.stop();
+    expect(jest.getTimerCount()).toBe(0);
+    await gc.flush();
+    expect(batches).toEqual([[['b', 1]]]);
+  });
+
+  it('runs its writes in order with other writes of the queue', async () => {
+    const order: string[] = [];
+    const gc = new GroupCommit<Row>(
+      queue,
+      async (b) => void order.push(`commit ${b.map((r) => r.key).join()}`),
+      {
+        delayMs: 5,
+      },
+    );
+    gc.mark('a', { key: 'a', value: 1 });
+    jest.advanceTimersByTime(5);
+    const other = queue.run(async () => void order.push('activate'));
+    gc.mark('b', { key: 'b', value: 1 });
+    await gc.flush();
+    await other;
+    expect(order).toEqual(['commit a', 'activate', 'commit b']);
+  });
+});

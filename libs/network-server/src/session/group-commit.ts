@@ -1,0 +1,132 @@
+import { WriteQueue } from './write-queue';
+
+/** How long changes gather before they are committed together. */
+export const GROUP_COMMIT_DELAY_MS = 3;
+/**
+ * Rows per transaction. better-sqlite3 is synchronous: a transaction blocks the event loop for
+ * about 1 ms per 100 rows (docs/decisions.md), so a batch stays at a few hundred rows.
+ */
+export const GROUP_COMMIT_MAX_ROWS = 256;
+/** After a failed commit, the changes are tried again this much later. */
+export const GROUP_COMMIT_RETRY_MS = 1_000;
+
+export interface GroupCommitOptions {
+  delayMs?: number;
+  maxRows?: number;
+  retryMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+interface Generation<T> {
+  items: Map<string, T>;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+/**
+ * Group commit: changes marked within a few milliseconds are written in one transaction (or a
+ * few of at most `maxRows` rows), so the fsync is paid per batch and not per uplink.
+ *
+ * A generation is every key marked while it was open; it is sealed after `delayMs`, or at once
+ * when it reaches `maxRows`, and written through the shared WriteQueue. `committed()` resolves
+ * when the generation holding everything marked before the call is on disk, and rejects if that
+ * write failed (the caller must then not publish what it meant to; the changes stay marked and
+ * are tried again after `retryMs`). A key marked twice is written once, with its latest value:
+ * the value is read when the batch is written.
+ */
+export class GroupCommit<T> {
+  private open: Generation<T> = newGeneration();
+  private lastSealed: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly delayMs: number;
+  private readonly maxRows: number;
+  private readonly retryMs: number;
+  private stopped = false;
+
+  constructor(
+    private readonly queue: WriteQueue,
+    private readonly write: (batch: T[]) => Promise<void>,
+    private readonly options: GroupCommitOptions = {},
+  ) {
+    this.delayMs = options.delayMs ?? GROUP_COMMIT_DELAY_MS;
+    this.maxRows = options.maxRows ?? GROUP_COMMIT_MAX_ROWS;
+    this.retryMs = options.retryMs ?? GROUP_COMMIT_RETRY_MS;
+  }
+
+  mark(key: string, item: T): void {
+    this.open.items.set(key, item);
+    if (this.open.items.size >= this.maxRows) this.seal();
+    else this.arm(this.delayMs);
+  }
+
+  /** Drops a key not yet written (its row was deleted or replaced). */
+  forget(key: string): void {
+    this.open.items.delete(key);
+  }
+
+  /** Keys marked and not yet sealed into a write. */
+  get pending(): number {
+    return this.open.items.size;
+  }
+
+  /** Resolves when everything marked before this call is committed. */
+  committed(): Promise<void> {
+    if (this.open.items.size === 0) return this.lastSealed;
+    return new Promise((resolve, reject) => {
+      this.open.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Seals and writes what is marked now; resolves when it (and everything before) is committed. */
+  async flush(): Promise<void> {
+    if (this.open.items.size > 0) this.seal();
+    await this.queue.idle();
+  }
+
+  /** No more timers (shutdown); `flush()` still writes. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(delay: number): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.open.items.size > 0) this.seal();
+    }, delay);
+  }
+
+  private seal(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const gen = this.open;
+    this.open = newGeneration();
+    const written = this.queue.run(() => this.writeGeneration(gen));
+    // Observers of later generations must not see this one's failure as theirs.
+    this.lastSealed = written.catch(() => undefined);
+    written.then(
+      () => gen.waiters.forEach((w) => w.resolve()),
+      (err: unknown) => {
+        gen.waiters.forEach((w) => w.reject(err));
+        // Keep the changes: re-mark what no newer mark has replaced, and try again later.
+        for (const [key, item] of gen.items) {
+          if (!this.open.items.has(key)) this.open.items.set(key, item);
+        }
+        this.options.onError?.(err);
+        if (this.open.items.size > 0) this.arm(this.retryMs);
+      },
+    );
+  }
+
+  private async writeGeneration(gen: Generation<T>): Promise<void> {
+    const items = [...gen.items.values()];
+    for (let i = 0; i < items.length; i += this.maxRows) {
+      await this.write(items.slice(i, i + this.maxRows));
+    }
+  }
+}
+
+function newGeneration<T>(): Generation<T> {
+  return { items: new Map(), waiters: [] };
+}

@@ -1,0 +1,165 @@
+import { DataSource } from 'typeorm';
+import {
+  ApplicationEntity,
+  DeviceEntity,
+  DeviceProfileEntity,
+  KeyCipher,
+  MIGRATIONS,
+  REGISTRY_ENTITIES,
+} from '@lns/storage';
+import { contextFor, sessionFor } from '../uplink/ns-test-support';
+import { DeviceSession } from './device-session';
+import { InMemorySessionStore, SessionChange } from './in-memory-session-store';
+import { toSessionRow } from './session-codec';
+import { SessionRepository, StoredSessionRow } from './session-repository';
+
+const cipher = new KeyCipher(Buffer.alloc(32, 1));
+
+/** The repository's I/O, in memory, with a log of what was written. */
+class FakeRepository {
+  rows: StoredSessionRow[] = [];
+  readonly log: string[] = [];
+  async loadAll() {
+    return this.rows;
+  }
+  async save(row: { devEui: string; fCntUp: number }) {
+    this.log.push(`save ${row.devEui} ${row.fCntUp}`);
+  }
+  async delete(devEui: string) {
+    this.log.push(`delete ${devEui}`);
+  }
+  async updateCounters(sessions: readonly DeviceSession[]) {
+    this.log.push(`update ${sessions.map((s) => `${s.devEui}:${s.fCntUp}`).join(',')}`);
+  }
+}
+
+function store(repo: FakeRepository): InMemorySessionStore {
+  return new InMemorySessionStore(repo as unknown as SessionRepository, cipher);
+}
+
+const ctxA = contextFor({ devEui: '000000000000000a' });
+const ctxB = contextFor({ devEui: '000000000000000b' });
+
+describe('InMemorySessionStore', () => {
+  it('loads every session at start, unsealing its keys, and indexes them by DevAddr and DevEUI', async () => {
+    const repo = new FakeRepository();
+    const a = sessionFor(ctxA, { fCntUp: 7 });
+    const b = sessionFor(ctxB); // same DevAddr: reuse is legal
+    const broken = toSessionRow(cipher, sessionFor(contextFor({ devEui: '000000000000000c' })));
+    broken.keys = Buffer.from(broken.keys).fill(0, 20, 30);
+    repo.rows = [
+      { row: toSessionRow(cipher, a), applicationId: 'app-1', deviceProfileId: 'prof-1' },
+      { row: toSessionRow(cipher, b), applicationId: 'app-1', deviceProfileId: 'prof-1' },
+      { row: broken, applicationId: 'app-1', deviceProfileId: 'prof-1' },
+    ];
+    const s = store(repo);
+    await s.onModuleInit();
+    expect(s.size()).toBe(2);
+    expect(s.byDevAddr(0x26011bda).map((x) => x.devEui)).toEqual([ctxA.device.devEui, ctxB.device.devEui]);
+    expect(s.byDevEui(ctxA.device.devEui)).toMatchObject({ fCntUp: 7, fNwkSIntKey: a.fNwkSIntKey });
+    expect(s.devAddrInUse(0x26011bda)).toBe(true);
+    expect(s.devAddrInUse(1)).toBe(false);
+  });
+
+  it('activate() writes before indexing, replaces the previous session (and its DevAddr) and tells listeners', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    const changes: SessionChange['kind'][] = [];
+    s.onChange((c) => changes.push(c.kind));
+    await s.activate(sessionFor(ctxA, { devAddr: 1 }));
+    await s.activate(sessionFor(ctxA, { devAddr: 2 }));
+    expect(s.byDevAddr(1)).toHaveLength(0);
+    expect(s.byDevAddr(2)).toHaveLength(1);
+    await s.remove(ctxA.device.devEui);
+    expect(s.size()).toBe(0);
+    expect(changes).toEqual(['activated', 'activated', 'removed']);
+    expect(repo.log).toEqual([
+      `save ${ctxA.device.devEui} 0`,
+      `save ${ctxA.device.devEui} 0`,
+      `delete ${ctxA.device.devEui}`,
+    ]);
+  });
+
+  it('commits marked sessions in a group; flushBeforePublish resolves after the commit', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    const a = sessionFor(ctxA);
+    const b = sessionFor(ctxB);
+    await s.activate(a);
+    await s.activate(b);
+    a.fCntUp = 1;
+    b.fCntUp = 5;
+    s.markDirty(a);
+    s.markDirty(b);
+    await s.flushBeforePublish();
+    expect(repo.log.slice(2)).toEqual([`update ${a.devEui}:1,${b.devEui}:5`]);
+    s.onModuleDestroy();
+  });
+
+  it('never writes a session that was replaced meanwhile over its successor', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    const old = sessionFor(ctxA, { fCntUp: 100 });
+    await s.activate(old);
+    s.markDirty(old);
+    await s.activate(sessionFor(ctxA, { fCntUp: 0 }));
+    s.markDirty(old); // a late mark from an uplink still in flight
+    await s.flushAll();
+    expect(repo.log.filter((l) => l.startsWith('update')).every((l) => !l.includes(':100'))).toBe(true);
+  });
+
+  it('flushes what is pending at shutdown', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    const a = sessionFor(ctxA);
+    await s.activate(a);
+    s.onModuleDestroy();
+    a.fCntUp = 3;
+    s.markDirty(a);
+    await s.beforeApplicationShutdown();
+    expect(repo.log).toContain(`update ${a.devEui}:3`);
+  });
+});
+
+describe('SessionRepository on SQLite', () => {
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    ds = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: REGISTRY_ENTITIES,
+      migrations: MIGRATIONS,
+    });
+    await ds.initialize();
+    await ds.runMigrations();
+    await ds.getRepository(DeviceProfileEntity).insert({ ...ctxA.profile });
+    await ds.getRepository(ApplicationEntity).insert({ ...ctxA.application });
+    await ds.getRepository(DeviceEntity).insert([{ ...ctxA.device }, { ...ctxB.device }]);
+  });
+  afterAll(() => ds.destroy());
+
+  it('saves, group-updates the changing columns with raw statements, loads back, deletes', async () => {
+    const repo = new SessionRepository(ds);
+    const a = sessionFor(ctxA, { devAddr: 0xfedcba98 });
+    const b = sessionFor(ctxB);
+    await repo.save(toSessionRow(cipher, a));
+    await repo.save(toSessionRow(cipher, b));
+    a.fCntUp = 0xfffffffe;
+    a.nFCntDown = 3;
+    a.aFCntDown = 4;
+    a.lastSeenAt = Date.UTC(2026, 10, 21, 10, 0, 0, 123);
+    a.mac.dataRate = 2;
+    await repo.updateCounters([a, b]);
+    const loaded = await repo.loadAll();
+    const row = loaded.find((r) => r.row.devEui === a.devEui)!;
+    expect(row).toMatchObject({ applicationId: 'app-1', deviceProfileId: 'prof-1' });
+    expect(row.row).toMatchObject({ devAddr: 0xfedcba98, fCntUp: 0xfffffffe, nFCntDown: 3, aFCntDown: 4 });
+    expect(row.row.lastSeenAt?.getTime()).toBe(a.lastSeenAt);
+    expect(JSON.parse(row.row.macState).dataRate).toBe(2);
+    await repo.save(toSessionRow(cipher, { ...a, fCntUp: 0 }));
+    expect((await repo.loadAll()).find((r) => r.row.devEui === a.devEui)!.row.fCntUp).toBe(0);
+    await repo.delete(a.devEui);
+    expect((await repo.loadAll()).map((r) => r.row.devEui)).toEqual([b.devEui]);
+  });
+});

@@ -1,0 +1,274 @@
+import { DataUpFrame, decodePhyPayload, encodeMacCommands, encryptFrmPayload } from '@lns/lorawan';
+import { EventBus } from '@lns/event-bus';
+import { GatewayService } from '@lns/gateway-bridge';
+import { AnsweredUplink, ClassADownlink } from '../downlink/class-a-downlink';
+import { ClassCDownlink } from '../downlink/class-c-downlink';
+import { DeviceQueueRepository } from '../queue/device-queue.repository';
+import { DeviceQueueService } from '../queue/device-queue.service';
+import { DeviceContext } from '../registry/device-registry';
+import { DeviceSession } from '../session/device-session';
+import { InMemorySessionStore } from '../session/in-memory-session-store';
+import { ApplicationPublisher } from './application-publisher';
+import { DataUplinkHandler } from './data-uplink.handler';
+import { NetworkCounters } from './network-counters';
+import {
+  APP_S_KEY,
+  configWith,
+  contextFor,
+  copyOf,
+  FakeMacLayer,
+  FakeQueueRepository,
+  FakeRegistry,
+  FakeSessionStore,
+  payloadsOf,
+  recordEvents,
+  sessionFor,
+  signedUplink,
+} from './ns-test-support';
+
+async function setup(ctx: DeviceContext, session: DeviceSession) {
+  const bus = new EventBus();
+  const events = recordEvents(bus);
+  const store = new FakeSessionStore();
+  store.sessions.set(session.devEui, session);
+  const counters = new NetworkCounters();
+  const publisher = new ApplicationPublisher(bus);
+  const registry = new FakeRegistry(ctx);
+  const queue = new DeviceQueueService(
+    new FakeQueueRepository() as unknown as DeviceQueueRepository,
+    registry,
+    store as unknown as InMemorySessionStore,
+    publisher,
+    counters,
+    configWith({ maxRetries: 1 }),
+  );
+  await queue.onModuleInit();
+  const answered: AnsweredUplink[] = [];
+  const classA = { answer: async (u: AnsweredUplink) => void answered.push(u) } as unknown as ClassADownlink;
+  const classC = { schedule: jest.fn() } as unknown as ClassCDownlink;
+  const gateways = { get: () => ({ location: { latitude: 1, longitude: 2 } }) } as unknown as GatewayService;
+  const mac = new FakeMacLayer();
+  const handler = new DataUplinkHandler(
+    store,
+    registry,
+    queue,
+    publisher,
+    counters,
+    classA,
+    classC,
+    gateways,
+    mac,
+  );
+  /** Commits made before each `up` event. */
+  const commitsAtUp: number[] = [];
+  bus.on('application.event', (e) => void (e.type === 'up' && commitsAtUp.push(store.commits.length)));
+  const receive = (phy: Buffer, copies = [copyOf(phy, { frequency: 868_300_000 })]) =>
+    handler.handle(
+      { deduplicationId: 'dd', phyPayload: phy, copies, firstReceivedAt: 1_000, windowClosedAt: 1_050 },
+      decodePhyPayload(phy) as DataUpFrame,
+    );
+  return { events, store, counters, queue, mac, answered, classC, receive, commitsAtUp };
+}
+
+describe('DataUplinkHandler', () => {
+  it('publishes `up` (decrypted data, one rxInfo per gateway) only after the new FCntUp is committed, then answers', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { events, store, receive, commitsAtUp, answered, counters } = await setup(ctx, s);
+    const phy = signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey'), confirmed: true });
+    await receive(phy, [
+      copyOf(phy, { gatewayId: 'g1', snr: 9, frequency: 868_300_000 }),
+      copyOf(phy, { gatewayId: 'g2', snr: 1, frequency: 868_300_000 }),
+    ]);
+    expect(s.fCntUp).toBe(6);
+    expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
+    expect(commitsAtUp).toEqual([1]);
+    const [up] = payloadsOf(events, 'up');
+    expect(up).toMatchObject({
+      deduplicationId: 'dd',
+      devAddr: '26011bda',
+      fCnt: 5,
+      fPort: 2,
+      confirmed: true,
+      dr: 5,
+      data: Buffer.from('hey').toString('base64'),
+      time: new Date(1_000).toISOString(),
+    });
+    expect(up.rxInfo.map((r) => r.gatewayId)).toEqual(['g1', 'g2']);
+    expect(up.rxInfo[0].location).toEqual({ latitude: 1, longitude: 2, altitude: 0 });
+    expect(answered[0]).toMatchObject({ ack: true, fCnt: 5, dataRate: 5, channel: 1, mustAnswer: false });
+    expect(answered[0].mac).toMatchObject({ maxSnr: 9, gatewayCount: 2, fCntUp: 5 });
+    expect(s.lastUplink?.gateways.map((g) => g.gatewayId)).toEqual(['g1', 'g2']);
+    expect(counters.uplink.accepted).toBe(1);
+  });
+
+  it('publishes nothing when the session cannot be committed', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    const { events, store, receive, counters, answered } = await setup(ctx, s);
+    store.failNext = true;
+    await receive(signedUplink(s, 0, { fPort: 1 }));
+    expect(payloadsOf(events, 'up')).toHaveLength(0);
+    expect(answered).toHaveLength(0);
+    expect(counters.uplink.persistFailures).toBe(1);
+  });
+
+  it('a repetition of the last frame is not published again; a confirmed one is ACKed again (no MAC handling)', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 8 });
+    const { events, receive, answered, mac, counters } = await setup(ctx, s);
+    await receive(signedUplink(s, 7, { fPort: 1, confirmed: true }));
+    expect(payloadsOf(events, 'up')).toHaveLength(0);
+    expect(payloadsOf(events, 'log')).toEqual([
+      expect.objectContaining({ code: 'UPLINK_F_CNT_RETRANSMISSION', level: 'INFO' }),
+    ]);
+    expect(answered).toEqual([expect.objectContaining({ ack: true, fCnt: 7 })]);
+    expect(answered[0].mac).toBeUndefined();
+    expect(mac.seen).toHaveLength(0);
+    expect(counters.uplink.retransmissions).toBe(1);
+    expect(s.fCntUp).toBe(8);
+  });
+
+  it('drops an old frame (replay) and, before 1.0.4, a jump beyond MAX_FCNT_GAP, each with its log event', async () => {
+    const ctx = contextFor({ macVersion: '1.0.3' });
+    const s = sessionFor(ctx, { fCntUp: 20 });
+    const { events, receive, counters } = await setup(ctx, s);
+    await receive(signedUplink(s, 3, { fPort: 1 }));
+    // Last accepted 19; 19 + MAX_FCNT_GAP is refused (L1.0.2 §4.3.1.5), one less is not.
+    await receive(signedUplink(s, 19 + 16384, { fPort: 1 }));
+    expect(payloadsOf(events, 'log').map((l) => l.code)).toEqual(['UPLINK_F_CNT_REPLAY', 'UPLINK_F_CNT_GAP']);
+    expect(counters.uplink).toMatchObject({ replays: 1, fCntGapRefused: 1 });
+    expect(s.fCntUp).toBe(20);
+    await receive(signedUplink(s, 19 + 16383, { fPort: 1 }));
+    expect(s.fCntUp).toBe(19 + 16384);
+  });
+
+  it('1.0.4 has no MAX_FCNT_GAP', async () => {
+    const ctx = contextFor({ macVersion: '1.0.4' });
+    const s = sessionFor(ctx, { fCntUp: 20 });
+    const { receive } = await setup(ctx, s);
+    await receive(signedUplink(s, 20 + 40000, { fPort: 1 }));
+    expect(s.fCntUp).toBe(20 + 40001);
+  });
+
+  it('hands the MAC layer the commands of FOpts (1.1: decrypted) and of FPort 0; logs bytes it cannot read', async () => {
+    const ctx = contextFor({ macVersion: '1.1.0' });
+    const s = sessionFor(ctx);
+    const { receive, mac, events } = await setup(ctx, s);
+    const cmds = encodeMacCommands([
+      { cid: 'LinkCheckReq' },
+      { cid: 'DevStatusAns', battery: 10, margin: 5 },
+    ]);
+    await receive(signedUplink(s, 0, { fPort: 1, fOpts: cmds }));
+    await receive(signedUplink(s, 1, { fPort: 0, payload: encodeMacCommands([{ cid: 'DeviceTimeReq' }]) }));
+    await receive(signedUplink(s, 2, { fPort: 1, fOpts: Buffer.from([0x02, 0x7f, 0x01]) }));
+    expect(mac.seen.map((c) => c.map((x) => x.cid))).toEqual([
+      ['LinkCheckReq', 'DevStatusAns'],
+      ['DeviceTimeReq'],
+      ['LinkCheckReq'],
+    ]);
+    expect(payloadsOf(events, 'log')).toEqual([
+      expect.objectContaining({ code: 'MAC_COMMAND', level: 'WARNING' }),
+    ]);
+    // FPort 0 carries MAC commands: no application data in the `up` event.
+    expect(payloadsOf(events, 'up')[1]).toMatchObject({ fPort: 0 });
+    expect(payloadsOf(events, 'up')[1].data).toBeUndefined();
+  });
+
+  it('turns MAC effects into `status` and `log` events, and ADRACKReq or a MAC request into a needed answer', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    const { receive, mac, events, answered } = await setup(ctx, s);
+    mac.result = {
+      effects: [
+        { kind: 'status', battery: 127, margin: 12 },
+        { kind: 'log', level: 'WARNING', description: 'LinkADRReq refused', cid: 'LinkADRReq' },
+      ],
+      needsDownlink: true,
+    };
+    await receive(signedUplink(s, 0, { fPort: 1 }));
+    expect(payloadsOf(events, 'status')).toEqual([
+      expect.objectContaining({
+        margin: 12,
+        batteryLevel: 50,
+        externalPowerSource: false,
+        batteryLevelUnavailable: false,
+        deduplicationId: 'dd',
+      }),
+    ]);
+    expect(payloadsOf(events, 'log')).toEqual([
+      expect.objectContaining({ code: 'MAC_COMMAND', context: { cid: 'LinkADRReq' } }),
+    ]);
+    expect(answered[0].mustAnswer).toBe(true);
+    mac.result = { effects: [{ kind: 'status', battery: 0, margin: -3 }], needsDownlink: false };
+    await receive(signedUplink(s, 1, { fPort: 1, adrAckReq: true }));
+    expect(payloadsOf(events, 'status')[1]).toMatchObject({ externalPowerSource: true, batteryLevel: 0 });
+    expect(answered[1].mustAnswer).toBe(true);
+  });
+
+  it('hands the ACK bit to the downlink decision, which settles the confirmed downlink waiting for it', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    const { receive, answered } = await setup(ctx, s);
+    await receive(signedUplink(s, 0, { fPort: 1, ack: true }));
+    expect(answered[0].ackBit).toBe(true);
+  });
+
+  it('end-to-end application: `data` as sent, with the AppSKey envelope as joinServerContext', async () => {
+    const ctx = contextFor({ endToEnd: true });
+    const s = sessionFor(ctx, {
+      appSKeyEnvelope: { kekLabel: 'as-1', aesKey: 'd3JhcHBlZA==' },
+      sessionKeyId: 'sk',
+    });
+    const { receive, events } = await setup(ctx, s);
+    await receive(signedUplink(s, 0, { fPort: 1, payload: Buffer.from('top secret') }));
+    const sent = encryptFrmPayload({
+      key: APP_S_KEY,
+      uplink: true,
+      devAddr: s.devAddr,
+      fCnt: 0,
+      payload: Buffer.from('top secret'),
+    });
+    expect(payloadsOf(events, 'up')[0]).toMatchObject({
+      data: sent.toString('base64'),
+      joinServerContext: { sessionKeyId: 'sk', appSKey: { kekLabel: 'as-1', aesKey: 'd3JhcHBlZA==' } },
+    });
+  });
+
+  it('counts frames of an unknown DevAddr and MIC failures (a log when the device is known)', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    const { receive, counters, events } = await setup(ctx, s);
+    await receive(signedUplink({ ...s, devAddr: 0x11 }, 0, { fPort: 1 }));
+    const bad = signedUplink(s, 0, { fPort: 1 });
+    bad[bad.length - 1] ^= 0xff;
+    await receive(bad);
+    expect(counters.uplink).toMatchObject({ unknownDevAddr: 1, micFailures: 1 });
+    expect(payloadsOf(events, 'log').map((l) => l.code)).toEqual(['UPLINK_MIC']);
+  });
+
+  it('schedules Class C transmission when a Class C device still has queued items', async () => {
+    const ctx = contextFor({ supportsClassC: true });
+    const s = sessionFor(ctx);
+    const { receive, queue, classC } = await setup(ctx, s);
+    await queue.enqueue(ctx.device.devEui, { fPort: 1, data: Buffer.from('c') });
+    await receive(signedUplink(s, 0, { fPort: 1 }));
+    expect(classC.schedule).toHaveBeenCalledWith(ctx.device.devEui, true);
+  });
+});
+
+describe('DataUplinkHandler when the MAC layer fails', () => {
+  it('still publishes the uplink, with a log event', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    const { receive, mac, events } = await setup(ctx, s);
+    mac.handleUplink = () => {
+      throw new Error('bug');
+    };
+    await receive(signedUplink(s, 0, { fPort: 1, payload: Buffer.from('a') }));
+    expect(payloadsOf(events, 'up')).toHaveLength(1);
+    expect(payloadsOf(events, 'log')).toEqual([
+      expect.objectContaining({ code: 'MAC_COMMAND', level: 'ERROR' }),
+    ]);
+  });
+});

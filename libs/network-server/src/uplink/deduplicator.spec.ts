@@ -1,0 +1,107 @@
+import { DeduplicatedUplink } from './deduplicated-uplink';
+import { Deduplicator } from './deduplicator';
+import { copyOf } from './ns-test-support';
+
+describe('Deduplicator', () => {
+  const A = Buffer.from('40da1b0126000100016e0ad5aab4c2d1', 'hex');
+  const B = Buffer.from('40da1b0126000200016e0ad5aab4c2d1', 'hex');
+  let handled: DeduplicatedUplink[];
+  let dedup: Deduplicator;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    handled = [];
+    dedup = new Deduplicator({ windowMs: 200, cooldownMs: 1000 }, (u) => void handled.push(u));
+  });
+  afterEach(() => {
+    dedup.stop();
+    jest.useRealTimers();
+  });
+
+  it('hands over the copies of one PHYPayload once, when the window closes, best SNR first', () => {
+    expect(dedup.add(copyOf(A, { gatewayId: 'g1', snr: 1 }))).toBe('first');
+    jest.advanceTimersByTime(100);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g2', snr: 9 }))).toBe('copy');
+    expect(handled).toHaveLength(0);
+    jest.advanceTimersByTime(100);
+    expect(handled).toHaveLength(1);
+    expect(handled[0].copies.map((c) => c.rx.gatewayId)).toEqual(['g2', 'g1']);
+    expect(handled[0].firstReceivedAt).toBe(1_000_000);
+    expect(handled[0].windowClosedAt).toBe(1_000_200);
+    expect(handled[0].deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps one copy per gateway: the better one', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1', snr: 1 }));
+    dedup.add(copyOf(A, { gatewayId: 'g1', snr: 4 }));
+    dedup.add(copyOf(A, { gatewayId: 'g1', snr: 2 }));
+    jest.advanceTimersByTime(200);
+    expect(handled[0].copies.map((c) => c.rx.snr)).toEqual([4]);
+  });
+
+  it('drops copies arriving after the window within the cooldown, and forgets the payload after it', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1' }));
+    jest.advanceTimersByTime(200);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g2' }))).toBe('late');
+    jest.advanceTimersByTime(999);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g3' }))).toBe('late');
+    expect(dedup.size).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(dedup.size).toBe(0);
+    // After the cooldown the same bytes are a new uplink (the pipeline judges it a retransmission).
+    expect(dedup.add(copyOf(A, { gatewayId: 'g1' }))).toBe('first');
+    jest.advanceTimersByTime(200);
+    expect(handled).toHaveLength(2);
+  });
+
+  it('keeps distinct payloads apart, each with its own window', () => {
+    dedup.add(copyOf(A));
+    jest.advanceTimersByTime(50);
+    dedup.add(copyOf(B));
+    jest.advanceTimersByTime(150);
+    expect(handled.map((u) => u.phyPayload)).toEqual([A]);
+    jest.advanceTimersByTime(50);
+    expect(handled.map((u) => u.phyPayload)).toEqual([A, B]);
+  });
+
+  it('bounds its memory: beyond maxEntries a new payload is refused', () => {
+    const small = new Deduplicator({ windowMs: 200, cooldownMs: 1000, maxEntries: 2 }, () => undefined);
+    expect(small.add(copyOf(A))).toBe('first');
+    expect(small.add(copyOf(B))).toBe('first');
+    expect(small.add(copyOf(Buffer.from('00', 'hex')))).toBe('overflow');
+    expect(small.add(copyOf(A, { gatewayId: 'g9' }))).toBe('copy');
+    small.stop();
+  });
+
+  it('holds many uplinks with one timer and releases them all', () => {
+    for (let i = 0; i < 5000; i++) {
+      const p = Buffer.alloc(16);
+      p.writeUInt32LE(i, 1);
+      dedup.add(copyOf(p));
+      if (i % 1000 === 0) jest.advanceTimersByTime(10);
+    }
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(250);
+    expect(handled).toHaveLength(5000);
+    jest.advanceTimersByTime(1000);
+    expect(dedup.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('with no cooldown forgets the payload as soon as it is handled', () => {
+    const d = new Deduplicator({ windowMs: 10, cooldownMs: 0 }, (u) => void handled.push(u));
+    d.add(copyOf(A));
+    jest.advanceTimersByTime(10);
+    expect(d.size).toBe(0);
+    expect(d.add(copyOf(A))).toBe('first');
+    d.stop();
+  });
+
+  it('stop() drops what is still collecting', () => {
+    dedup.add(copyOf(A));
+    expect(dedup.stop()).toBe(1);
+    jest.advanceTimersByTime(500);
+    expect(handled).toHaveLength(0);
+    expect(dedup.add(copyOf(B))).toBe('overflow');
+  });
+});

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { UplinkReceived } from '@lns/gateway-bridge';
+import { DeduplicatedUplink } from './deduplicated-uplink';
+
+export interface DeduplicatorOptions {
+  /** How long copies are collected after the first (config dedup.windowMs). */
+  windowMs: number;
+  /** How long after the window copies are still recognised and dropped (config dedup.cooldownMs). */
+  cooldownMs: number;
+  /** Distinct PHYPayloads held at once; beyond it new ones are refused (memory bound). */
+  maxEntries?: number;
+}
+
+/** What became of one copy. */
+export type DedupOutcome = 'first' | 'copy' | 'late' | 'overflow';
+
+/** 10 000 uplinks/s held for a 200 ms window and a 1 s cooldown is 12 000 entries. */
+export const DEDUP_MAX_ENTRIES = 100_000;
+
+interface Entry {
+  key: string;
+  copies: UplinkReceived[];
+  firstReceivedAt: number;
+  /** Server clock (ms) when the window closes, then when the cooldown ends. */
+  due: number;
+  state: 'collecting' | 'cooldown';
+}
+
+/**
+ * Collects the copies of one PHYPayload that several gateways (or one gateway twice) heard,
+ * for `windowMs` after the first, and hands them over once (ChirpStack and The Things Stack
+ * deduplicate the same way). Copies arriving after the window, within `cooldownMs`, are
+ * dropped and counted: the uplink is never handled twice.
+ *
+ * Memory is bounded: one entry per distinct PHYPayload, keyed by its bytes, lives for
+ * window + cooldown, and `maxEntries` caps the map. Both deadlines grow with arrival time
+ * (windowMs and cooldownMs are constant), so entries wait in two FIFO queues served by a
+ * single timer, instead of two timers per uplink.
+ */
+export class Deduplicator {
+  private readonly entries = new Map<string, Entry>();
+  private readonly collecting = new Fifo<Entry>();
+  private readonly cooling = new Fifo<Entry>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private readonly maxEntries: number;
+  private stopped = false;
+
+  constructor(
+    private readonly options: DeduplicatorOptions,
+    private readonly handle: (uplink: DeduplicatedUplink) => void,
+  ) {
+    this.maxEntries = options.maxEntries ?? DEDUP_MAX_ENTRIES;
+  }
+
+  add(copy: UplinkReceived, now = Date.now()): DedupOutcome {
+    if (this.stopped) return 'overflow';
+    const key = copy.phyPayload.toString('latin1');
+    const entry = this.entries.get(key);
+    if (entry) {
+      if (entry.state === 'cooldown') return 'late';
+      addCopy(entry.copies, copy);
+      return 'copy';
+    }
+    if (this.entries.size >= this.maxEntries) return 'overflow';
+    const fresh: Entry = {
+      key,
+      copies: [copy],
+      firstReceivedAt: now,
+      due: now + this.options.windowMs,
+      state: 'collecting',
+    };
+    this.entries.set(key, fresh);
+    this.collecting.push(fresh);
+    this.arm();
+    return 'first';
+  }
+
+  /** Distinct PHYPayloads held (collecting or cooling down). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Forgets everything; uplinks still collecting are not handed over (shutdown). Returns how many. */
+  stop(): number {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const dropped = this.collecting.size;
+    this.entries.clear();
+    this.collecting.clear();
+    this.cooling.clear();
+    return dropped;
+  }
+
+  private arm(): void {
+    const next = Math.min(this.collecting.peek()?.due ?? Infinity, this.cooling.peek()?.due ?? Infinity);
+    if (next === Infinity || next >= this.timerDue) return;
+    clearTimeout(this.timer);
+    this.timerDue = next;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, next - Date.now()));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const now = Date.now();
+    while ((this.cooling.peek()?.due ?? Infinity) <= now) {
+      const e = this.cooling.shift()!;
+      if (this.entries.get(e.key) === e) this.entries.delete(e.key);
+    }
+    const ready: Entry[] = [];
+    while ((this.collecting.peek()?.due ?? Infinity) <= now) {
+      const e = this.collecting.shift()!;
+      e.state = 'cooldown';
+      e.due += this.options.cooldownMs;
+      if (this.options.cooldownMs > 0) this.cooling.push(e);
+      else this.entries.delete(e.key);
+      ready.push(e);
+    }
+    this.arm();
+    for (const e of ready) {
+      const copies = e.copies.sort(bySignal);
+      this.handle({
+        deduplicationId: randomUUID(),
+        phyPayload: copies[0].phyPayload,
+        copies,
+        firstReceivedAt: e.firstReceivedAt,
+        windowClosedAt: now,
+      });
+      e.copies = [];
+    }
+  }
+}
+
+/** One copy per gateway: a gateway that reports the same packet twice (two antennas, a bug) keeps its best. */
+function addCopy(copies: UplinkReceived[], copy: UplinkReceived): void {
+  const i = copies.findIndex((c) => c.rx.gatewayId === copy.rx.gatewayId);
+  if (i < 0) copies.push(copy);
+  else if (bySignal(copy, copies[i]) < 0) copies[i] = copy;
+}
+
+/** Best first: higher SNR, then higher RSSI. */
+export function bySignal(a: UplinkReceived, b: UplinkReceived): number {
+  const snr = (b.rx.snr ?? -Infinity) - (a.rx.snr ?? -Infinity);
+  if (snr !== 0 && !Number.isNaN(snr)) return snr;
+  return b.rx.rssi - a.rx.rssi;
+}
+
+/** An array queue with a moving head: O(1) push and shift, compacted as it drains. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,83 @@
+import { EventBus } from '@lns/event-bus';
+import { JoinRequestFrame, RejoinRequestFrame } from '@lns/lorawan';
+import { JoinRequestHandler } from '../join/join-request-handler';
+import { DataUplinkHandler } from './data-uplink.handler';
+import { DeduplicatedUplink } from './deduplicated-uplink';
+import { NetworkCounters } from './network-counters';
+import { configWith, copyOf } from './ns-test-support';
+import { UplinkRouter } from './uplink-router';
+
+class FakeJoins extends JoinRequestHandler {
+  readonly joins: JoinRequestFrame[] = [];
+  readonly rejoins: RejoinRequestFrame[] = [];
+  async handleJoinRequest(_u: DeduplicatedUplink, f: JoinRequestFrame) {
+    this.joins.push(f);
+  }
+  async handleRejoinRequest(_u: DeduplicatedUplink, f: RejoinRequestFrame) {
+    this.rejoins.push(f);
+  }
+}
+
+const JOIN_REQUEST = Buffer.from('00' + '01'.repeat(8) + '02'.repeat(8) + '0300' + 'aabbccdd', 'hex');
+const REJOIN_0 = Buffer.from('c000' + '000000' + '02'.repeat(8) + '0100' + 'aabbccdd', 'hex');
+const DATA_UP = Buffer.from('40da1b0126000100016e0ad5aab4c2d1', 'hex');
+const DATA_DOWN = Buffer.from('60da1b0126000100016e0ad5aab4c2d1', 'hex');
+
+function setup(joins?: JoinRequestHandler) {
+  jest.useFakeTimers();
+  const bus = new EventBus();
+  const counters = new NetworkCounters();
+  const data: unknown[] = [];
+  const handler = {
+    handle: async (_u: DeduplicatedUplink, f: unknown) => void data.push(f),
+  } as unknown as DataUplinkHandler;
+  const router = new UplinkRouter(configWith({ windowMs: 100 }), bus, handler, counters, joins);
+  router.onModuleInit();
+  return { bus, counters, data, router };
+}
+
+describe('UplinkRouter', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('deduplicates uplink.received copies, then routes by MType: join, rejoin, data; counts the rest', async () => {
+    const joins = new FakeJoins();
+    const { bus, counters, data, router } = setup(joins);
+    for (const phy of [
+      JOIN_REQUEST,
+      REJOIN_0,
+      DATA_UP,
+      DATA_DOWN,
+      Buffer.from('e0ff', 'hex'),
+      Buffer.from('41', 'hex'),
+    ]) {
+      bus.emit('uplink.received', copyOf(phy, { gatewayId: 'g1' }));
+      bus.emit('uplink.received', copyOf(phy, { gatewayId: 'g2' }));
+    }
+    jest.advanceTimersByTime(100);
+    await Promise.resolve();
+    expect(joins.joins).toHaveLength(1);
+    expect(joins.rejoins).toHaveLength(1);
+    expect(data).toHaveLength(1);
+    expect(counters.uplink).toMatchObject({
+      copies: 12,
+      deduplicated: 6,
+      joinRequests: 1,
+      rejoinRequests: 1,
+      dataUplinks: 1,
+      otherMTypes: 3, // downlink, proprietary, Major 1
+    });
+    expect(counters.uplink.dedupSizes['2']).toBe(6);
+    bus.emit('uplink.received', copyOf(DATA_UP, { gatewayId: 'g3' }));
+    expect(counters.uplink.lateCopies).toBe(1);
+    router.onModuleDestroy();
+  });
+
+  it('counts a frame that does not decode, and drops joins when no join handler is wired in', async () => {
+    const { bus, counters, router } = setup();
+    bus.emit('uplink.received', copyOf(Buffer.from('40da1b01', 'hex')));
+    bus.emit('uplink.received', copyOf(JOIN_REQUEST));
+    jest.advanceTimersByTime(100);
+    expect(counters.uplink).toMatchObject({ malformed: 1, joinRequests: 1, joinDropped: 1 });
+    router.onModuleDestroy();
+  });
+});

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { LNS_CONFIG, LnsConfig } from '@lns/config';
+import { EventBus } from '@lns/event-bus';
+import { decodePhyPayload, LorawanError, MType, PhyPayload } from '@lns/lorawan';
+import { JoinRequestHandler } from '../join/join-request-handler';
+import { DataUplinkHandler } from './data-uplink.handler';
+import { DeduplicatedUplink } from './deduplicated-uplink';
+import { Deduplicator } from './deduplicator';
+import { NetworkCounters } from './network-counters';
+
+/**
+ * The entry of the network server: every 'uplink.received' copy goes through the Deduplicator,
+ * and each deduplicated uplink is routed by MType (L11 §4.2.1): join- and rejoin-requests to the
+ * JoinRequestHandler (when a join server is wired in), data uplinks to the data pipeline.
+ * Anything else a gateway may hear (downlinks of other networks, join-accepts, proprietary
+ * frames, Major ≠ 0) is counted and dropped.
+ */
+@Injectable()
+export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Uplink');
+  private dedup!: Deduplicator;
+  private off: (() => void) | undefined;
+
+  constructor(
+    @Inject(LNS_CONFIG) private readonly config: LnsConfig,
+    private readonly bus: EventBus,
+    private readonly data: DataUplinkHandler,
+    private readonly counters: NetworkCounters,
+    @Optional() private readonly joins?: JoinRequestHandler,
+  ) {}
+
+  onModuleInit(): void {
+    this.dedup = new Deduplicator(
+      { windowMs: this.config.dedup.windowMs, cooldownMs: this.config.dedup.cooldownMs },
+      (uplink) => this.route(uplink),
+    );
+    this.off = this.bus.on('uplink.received', (copy) => {
+      this.counters.uplink.copies++;
+      const outcome = this.dedup.add(copy);
+      if (outcome === 'late') this.counters.uplink.lateCopies++;
+      else if (outcome === 'overflow') this.counters.uplink.dedupOverflow++;
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.off?.();
+    const dropped = this.dedup?.stop() ?? 0;
+    if (dropped > 0)
+      this.logger.warn(`${dropped} uplinks still in their dedup window at shutdown were not handled`);
+  }
+
+  /** Distinct PHYPayloads in the dedup window or cooldown. */
+  get dedupSize(): number {
+    return this.dedup?.size ?? 0;
+  }
+
+  route(uplink: DeduplicatedUplink): void {
+    const c = this.counters.uplink;
+    c.deduplicated++;
+    this.counters.dedupSize(uplink.copies.length);
+    const mhdr = uplink.phyPayload[0];
+    // L11 §4.2.2: Major other than LoRaWAN R1 (0) is dropped.
+    if (mhdr === undefined || (mhdr & 0x03) !== 0) {
+      c.otherMTypes++;
+      return;
+    }
+    const mType = (mhdr >>> 5) as MType;
+    switch (mType) {
+      case MType.JoinRequest:
+      case MType.RejoinRequest:
+      case MType.UnconfirmedDataUp:
+      case MType.ConfirmedDataUp:
+        break;
+      default:
+        c.otherMTypes++;
+        return;
+    }
+    let frame: PhyPayload;
+    try {
+      frame = decodePhyPayload(uplink.phyPayload);
+    } catch (err) {
+      if (!(err instanceof LorawanError)) throw err;
+      c.malformed++;
+      return;
+    }
+    switch (frame.mType) {
+      case MType.JoinRequest:
+        c.joinRequests++;
+        if (!this.joins) return void c.joinDropped++;
+        return this.run(uplink, this.joins.handleJoinRequest(uplink, frame));
+      case MType.RejoinRequest:
+        c.rejoinRequests++;
+        if (!this.joins) return void c.joinDropped++;
+        return this.run(uplink, this.joins.handleRejoinRequest(uplink, frame));
+      case MType.UnconfirmedDataUp:
+      case MType.ConfirmedDataUp:
+        c.dataUplinks++;
+        return this.run(uplink, this.data.handle(uplink, frame));
+    }
+  }
+
+  /** A handler's failure is logged and ends there: the next uplink is not affected. */
+  private run(uplink: DeduplicatedUplink, work: Promise<void>): void {
+    work.catch((err: unknown) =>
+      this.logger.error(
+        `uplink ${uplink.deduplicationId}: ${err instanceof Error ? err.stack : String(err)}`,
+      ),
+    );
+  }
+}
