@@ -68,7 +68,7 @@ export async function startLnsProcess(
     ports,
     dataDir,
     output: () => out,
-    adminToken: () => /admin token \(generated[^)]*\): (\S+)/.exec(out)?.[1],
+    adminToken: () => /admin token \(generated[^)]*\): ([A-Za-z0-9_-]+)/.exec(out)?.[1],
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;
