@@ -451,10 +451,17 @@ describe('device registry REST API (the server process over HTTP)', () => {
     });
 
     it('OTAA on an external join server: no key at all', async () => {
-      const res = await api
+      // The join server must be registered first (POST /api/join-servers); an unknown id is a 400.
+      await api
         .post('/api/devices', otaa({ devEui: '0004a30b001c0550', joinServer: 'js-e2e-1', appKey: undefined }))
+        .expect(400);
+      const js = await api
+        .post('/api/join-servers', { name: 'e2e JS', url: 'https://js.example.net/api/backend-interfaces' })
         .expect(201);
-      expect(res.body).toMatchObject({ joinServer: 'js-e2e-1', activation: 'OTAA' });
+      const res = await api
+        .post('/api/devices', otaa({ devEui: '0004a30b001c0550', joinServer: js.body.id, appKey: undefined }))
+        .expect(201);
+      expect(res.body).toMatchObject({ joinServer: js.body.id, activation: 'OTAA' });
     });
 
     it('ABP 1.0.x: activated at once with the given DevAddr and next counters; keys never returned', async () => {

@@ -1,11 +1,28 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/** End-to-end tests run the real built server: build it once per run. */
-export default function globalSetup(): void {
-  const root = join(__dirname, '../..');
-  execFileSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'lns'], {
-    cwd: root,
-    stdio: 'inherit',
+/** The apps end-to-end tests start as real processes. */
+const APPS = ['lns', 'join-server'];
+
+function build(root: string, app: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`nest build ${app} exited with ${code}`)),
+    );
   });
+}
+
+/** End-to-end tests run the real built servers: build them once per run, side by side. */
+export default async function globalSetup(): Promise<void> {
+  const root = join(__dirname, '../..');
+  await Promise.all(APPS.map((app) => build(root, app)));
 }

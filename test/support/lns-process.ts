@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
 export const LNS_MAIN = join(ROOT, 'dist/apps/lns/apps/lns/src/main.js');
+/** The standalone join server (apps/join-server), built by global-setup too. */
+export const JOIN_SERVER_MAIN = join(ROOT, 'dist/apps/join-server/apps/join-server/src/main.js');
 
 export interface LnsProcess {
   proc: ChildProcess;
@@ -16,15 +18,16 @@ export interface LnsProcess {
 }
 
 /**
- * Starts the built server as a child process on free ports and resolves once it has
- * logged `listening http=<port>` (and whatever else `waitFor` names).
+ * Starts the built server (or `main`, e.g. JOIN_SERVER_MAIN) as a child process on free ports and
+ * resolves once it has logged `listening http=<port>` (and whatever else `waitFor` names).
  */
 export async function startLnsProcess(
   env: Record<string, string> = {},
   waitFor: Array<'http' | 'udp' | 'mqtt'> = ['http'],
+  main: string = LNS_MAIN,
 ): Promise<LnsProcess> {
   const dataDir = env.LNS_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lns-e2e-'));
-  const proc = spawn(process.execPath, [LNS_MAIN], {
+  const proc = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -4,7 +4,7 @@ import { ApplicationModule } from '@lns/application';
 import { ConfigModule, LnsConfig, Secrets } from '@lns/config';
 import { EventBusModule } from '@lns/event-bus';
 import { GatewayBridgeModule } from '@lns/gateway-bridge';
-import { JoinServerModule } from '@lns/join-server';
+import { BackendInterfacesModule, JoinServerModule } from '@lns/join-server';
 import { StorageModule } from '@lns/storage';
 import { NetworkServerModule } from '@lns/network-server';
 
@@ -23,6 +23,8 @@ export class AppModule {
         ApplicationModule,
         // The embedded join server: root keys of local OTAA devices, join-accepts.
         JoinServerModule,
+        // The embedded join server as other networks' external join server (`POST /api/backend-interfaces`).
+        BackendInterfacesModule,
         // Brings the device registry (RegistryModule) and the join handling with it.
         NetworkServerModule,
       ],

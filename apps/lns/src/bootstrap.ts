@@ -1,19 +1,18 @@
-import { INestApplication, Logger, LogLevel as NestLogLevel } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AddressInfo } from 'node:net';
-import { createValidationPipe } from '@lns/api';
-import { LnsConfig, LogLevel, resolveSecrets } from '@lns/config';
+import {
+  createLogger,
+  createValidationPipe,
+  httpRequestLogger,
+  httpsOptionsFrom,
+  NestPinoLogger,
+} from '@lns/api';
+import { LnsConfig, resolveSecrets } from '@lns/config';
+import { installManufacturerImportBody } from '@lns/join-server';
 import { AppModule } from './app.module';
-
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+import { observeLns } from './observability/observe-lns';
 
 export interface StartedApp {
   app: INestApplication;
@@ -22,14 +21,23 @@ export interface StartedApp {
 
 /** Builds, configures and starts the LNS; used by main.ts and by the end-to-end tests. */
 export async function startLns(config: LnsConfig): Promise<StartedApp> {
+  // JSON lines at config log.level for everything, Nest's own messages included.
+  const root = createLogger({ level: config.log.level });
   const logger = new Logger('lns');
   const secrets = resolveSecrets(config);
   const app = await NestFactory.create(AppModule.forRoot(config, secrets), {
-    logger: NEST_LEVELS[config.log.level],
+    logger: new NestPinoLogger(root),
     bufferLogs: false,
+    // HTTPS (and client certificates for the Backend Interfaces) when http.tls is set.
+    httpsOptions: httpsOptionsFrom(config.http.tls),
   });
+  observeLns(app);
+  const requestLog = httpRequestLogger(root);
+  if (requestLog) app.use(requestLog);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
+  // Manufacturer imports of thousands of records: read before the 100 kB JSON parser refuses them.
+  installManufacturerImportBody(app);
 
   const doc = new DocumentBuilder()
     .setTitle('LNS')

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminTokenGuard } from './auth.guard';
 import { HealthController } from './health.controller';
+import { ObservabilityModule } from './observability/observability.module';
 import { ServerInfoController } from './server-info.controller';
 
 @Module({
+  imports: [ObservabilityModule],
   controllers: [HealthController, ServerInfoController],
   providers: [{ provide: APP_GUARD, useClass: AdminTokenGuard }],
 })

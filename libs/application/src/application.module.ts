@@ -13,6 +13,8 @@ import { ApiTokenController } from './tokens/api/api-token.controller';
 import { ApiTokenEntity } from './tokens/api-token.entity';
 import { ApiTokenRepository } from './tokens/api-token.repository';
 import { ApiTokenService } from './tokens/api-token.service';
+import { TransportKeysModule } from './transport-keys/transport-keys.module';
+import { WebhookModule } from './webhooks/webhook.module';
 
 /**
  * The application side: application events to MQTT (embedded aedes broker or an external
@@ -20,7 +22,13 @@ import { ApiTokenService } from './tokens/api-token.service';
  * ConfigModule, EventBusModule and StorageModule (all global) in the application.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiTokenEntity, ApplicationEntity, DeviceEntity, DeviceProfileEntity])],
+  imports: [
+    TypeOrmModule.forFeature([ApiTokenEntity, ApplicationEntity, DeviceEntity, DeviceProfileEntity]),
+    // AS transport keys of end-to-end applications; provides the join server's AppSKeyKekProvider.
+    TransportKeysModule,
+    // HTTP webhooks with a durable outbox (docs/webhooks.md).
+    WebhookModule,
+  ],
   controllers: [ApiTokenController],
   providers: [
     ApiTokenRepository,

@@ -18,3 +18,5 @@ export { maySubscribe, mayPublish } from './mqtt/topic-acl';
 export type { MqttIdentity, AclDecision } from './mqtt/topic-acl';
 export { parseCommandDown, MAX_DOWNLINK_PAYLOAD, MAX_APPLICATION_FPORT } from './downlink/command-down';
 export type { CommandDownError, CommandDownResult } from './downlink/command-down';
+export * from './transport-keys';
+export * from './webhooks';

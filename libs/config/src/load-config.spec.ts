@@ -100,6 +100,28 @@ describe('resolveSecrets', () => {
     expect(readFileSync(join(dataDir, 'master-key'), 'utf8').trim()).toBe(first.masterKey.toString('hex'));
   });
 
+  it('generates a separate manufacturer token once (mode 0600), or takes the configured one', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lns-sec-'));
+    const first = resolveSecrets(loadConfig({ configDir, env: { LNS_DATA_DIR: dataDir } }));
+    expect(first.generatedManufacturerToken).toBe(first.manufacturerToken);
+    expect(first.manufacturerToken).not.toBe(first.adminToken);
+    expect(first.manufacturerToken!.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(join(dataDir, 'manufacturer-token')).mode & 0o777).toBe(0o600);
+    const second = resolveSecrets(loadConfig({ configDir, env: { LNS_DATA_DIR: dataDir } }));
+    expect(second.generatedManufacturerToken).toBeUndefined();
+    expect(second.manufacturerToken).toBe(first.manufacturerToken);
+    const configured = resolveSecrets(
+      loadConfig({
+        configDir,
+        env: { LNS_DATA_DIR: dataDir, LNS_JOIN_SERVER_MANUFACTURER_TOKEN: 'manufacturer-token-123' },
+      }),
+    );
+    expect(configured.manufacturerToken).toBe('manufacturer-token-123');
+    expect(() => loadConfig({ configDir, env: { LNS_JOIN_SERVER_MANUFACTURER_TOKEN: 'short' } })).toThrow(
+      'config joinServer.manufacturerToken:',
+    );
+  });
+
   it('prefers configured values and refuses a corrupt key file', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lns-sec-'));
     const config = loadConfig({

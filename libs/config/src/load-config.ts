@@ -9,6 +9,17 @@ export function envName(path: string[]): string {
 }
 
 function coerce(key: string, raw: string, like: unknown): unknown {
+  if (Array.isArray(like)) {
+    // A list (e.g. backendInterfaces.peers) is given as JSON: LNS_BACKEND_INTERFACES_PEERS='[{…}]'.
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(key, 'must be a JSON list');
+    }
+    if (!Array.isArray(v)) throw new ConfigError(key, 'must be a JSON list');
+    return v;
+  }
   if (typeof like === 'number') {
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n))

@@ -4,7 +4,7 @@ import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { EventBus } from '@lns/event-bus';
 import { DownlinkError, DownlinkRequest, DownlinkSent } from './downlink/downlink-request';
 import { DownlinkTracker } from './downlink/downlink-tracker';
-import { GatewayRegistry } from './gateway/gateway-registry';
+import { BridgeCounters, GatewayRegistry } from './gateway/gateway-registry';
 import { GatewayState, isConnected } from './gateway/gateway-state';
 import {
   DatagramHeader,
@@ -63,6 +63,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
   /** The bound UDP port, null before bootstrap and after shutdown. */
   get udpPort(): number | null {
     return this.udp.port;
+  }
+
+  /** Bridge-wide counters since start (datagrams, malformed, unknown gateways, TX_ACK); for metrics. */
+  get counters(): Readonly<BridgeCounters> {
+    return this.registry.counters;
   }
 
   /** One datagram from the socket. Never throws: a bad datagram costs a counter, nothing else. */

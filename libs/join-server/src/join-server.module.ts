@@ -4,6 +4,7 @@ import { JoinServerDeviceController } from './api/join-server-device.controller'
 import { JsDeviceEntity } from './device/js-device.entity';
 import { JsDeviceRepository } from './device/js-device.repository';
 import { JoinServerService } from './join-server.service';
+import { ManufacturerModule } from './manufacturer/manufacturer.module';
 
 /**
  * The embedded join server. Needs StorageModule (KeyCipher, TypeORM) and ConfigModule. Global so the
@@ -12,9 +13,10 @@ import { JoinServerService } from './join-server.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([JsDeviceEntity])],
+  // ManufacturerModule: manufacturer records, owner tokens, claims, TR005 QR codes (/api/js/...).
+  imports: [TypeOrmModule.forFeature([JsDeviceEntity]), ManufacturerModule],
   controllers: [JoinServerDeviceController],
   providers: [JsDeviceRepository, JoinServerService],
-  exports: [JoinServerService],
+  exports: [JoinServerService, ManufacturerModule],
 })
 export class JoinServerModule {}

@@ -20,7 +20,7 @@ import {
 import { JsDeviceRepository } from './device/js-device.repository';
 import { JoinServerError } from './errors';
 import { changeDevNoncePolicy, flushDevNonces } from './join/dev-nonce';
-import { JoinAnswer, joinFailure, JoinRequest } from './join/join-request';
+import { JoinAnswer, joinFailure, JoinRequest, JoinResultCode } from './join/join-request';
 import {
   decodeRequestFrame,
   JoinDevice,
@@ -55,6 +55,11 @@ export class JoinServerService implements OnModuleInit {
   private readonly devices = new Map<string, JsDevice>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly logger = new Logger('JoinServer');
+  /** Answers since start, by request kind and TS002 result code (for metrics). */
+  readonly answerCounts: Record<'join' | 'rejoin', Partial<Record<JoinResultCode, number>>> = {
+    join: {},
+    rejoin: {},
+  };
 
   constructor(
     private readonly repo: JsDeviceRepository,
@@ -164,6 +169,21 @@ export class JoinServerService implements OnModuleInit {
     });
   }
 
+  /**
+   * Serves devices another part of this process wrote to the database (a manufacturer import stores
+   * thousands in one transaction): they join from now on, without a restart. Rows already served are
+   * left as they are (their state in memory is the newer).
+   */
+  async loadDevices(devEuis: readonly string[]): Promise<number> {
+    let loaded = 0;
+    for (const d of await this.repo.findMany(devEuis)) {
+      if (this.devices.has(d.devEui)) continue;
+      this.devices.set(d.devEui, d);
+      loaded++;
+    }
+    return loaded;
+  }
+
   /** Forgets the device and its keys; false when it was not there. */
   async deleteDevice(devEui: string): Promise<boolean> {
     const eui = normalizeEui(devEui);
@@ -192,6 +212,10 @@ export class JoinServerService implements OnModuleInit {
 
   /** A Join-request (TS002 JoinReq) → JoinAns. Never throws on bad input: the answer says what is wrong. */
   async handleJoinRequest(req: JoinRequest): Promise<JoinAnswer> {
+    return this.count('join', await this.answerJoinRequest(req));
+  }
+
+  private async answerJoinRequest(req: JoinRequest): Promise<JoinAnswer> {
     const devEui = typeof req?.devEui === 'string' ? req.devEui.toLowerCase() : '';
     if (!EUI.test(devEui)) return joinFailure('MalformedRequest', 'DevEUI: expected 16 hex digits');
     const request = { ...req, devEui };
@@ -204,6 +228,10 @@ export class JoinServerService implements OnModuleInit {
 
   /** A Rejoin-request of a 1.1 device (TS002 RejoinReq) → RejoinAns; types 0/2 arrive MIC-verified by the NS. */
   async handleRejoinRequest(req: JoinRequest): Promise<JoinAnswer> {
+    return this.count('rejoin', await this.answerRejoinRequest(req));
+  }
+
+  private async answerRejoinRequest(req: JoinRequest): Promise<JoinAnswer> {
     const devEui = typeof req?.devEui === 'string' ? req.devEui.toLowerCase() : '';
     if (!EUI.test(devEui)) return joinFailure('MalformedRequest', 'DevEUI: expected 16 hex digits');
     const request = { ...req, devEui };
@@ -212,6 +240,12 @@ export class JoinServerService implements OnModuleInit {
     return this.answer(request, (device, root, sessionKeyId) =>
       processRejoinRequest(device, root, frame, request, sessionKeyId),
     );
+  }
+
+  private count(kind: 'join' | 'rejoin', answer: JoinAnswer): JoinAnswer {
+    const byResult = this.answerCounts[kind];
+    byResult[answer.result] = (byResult[answer.result] ?? 0) + 1;
+    return answer;
   }
 
   private async answer(

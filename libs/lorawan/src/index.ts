@@ -13,5 +13,6 @@ export * from './keys';
 export * from './key-wrap';
 export * from './fcnt';
 export * from './cflist';
+export * from './dl-settings';
 export * from './airtime';
 export * from './regions';

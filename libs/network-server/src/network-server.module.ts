@@ -15,6 +15,7 @@ import { KeyedMutex } from './downlink/keyed-mutex';
 import { NetworkDownlinkScheduler } from './downlink/network-downlink-scheduler';
 import { TxAckWaiter } from './downlink/tx-ack-waiter';
 import { JOIN_PROVIDERS } from './join';
+import { ExternalJoinModule } from './join/external/external-join.module';
 import { DefaultMacLayer } from './mac/default-mac-layer';
 import { ApplicationDownlinkListener } from './queue/application-downlink.listener';
 import { DeviceQueueRepository } from './queue/device-queue.repository';
@@ -38,7 +39,13 @@ import { UplinkRouter } from './uplink/uplink-router';
  * and StorageModule (global); the embedded join server (JoinServerModule) is optional.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(REGISTRY_ENTITIES), RegistryModule, GatewayBridgeModule],
+  imports: [
+    TypeOrmModule.forFeature(REGISTRY_ENTITIES),
+    RegistryModule,
+    GatewayBridgeModule,
+    // External join servers (`/api/join-servers`) and the Backend Interfaces client.
+    ExternalJoinModule,
+  ],
   controllers: [QueueController, DeviceStateController, NetworkStatsController],
   providers: [
     NetworkCounters,
@@ -74,6 +81,7 @@ import { UplinkRouter } from './uplink/uplink-router';
     NetworkCounters,
     ApplicationPublisher,
     MAC_LAYER,
+    ExternalJoinModule,
   ],
 })
 export class NetworkServerModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { decodeDevNonces, encodeDevNonces } from '../join/dev-nonce';
 import { isDevNoncePolicy, isJsMacVersion, JsDevice } from './js-device';
 import { JsDeviceEntity } from './js-device.entity';
@@ -27,6 +27,18 @@ export class JsDeviceRepository {
   async findOne(devEui: string): Promise<JsDevice | undefined> {
     const row = await this.rows.findOneBy({ devEui });
     return row ? this.toDeviceOrSkip(row) : undefined;
+  }
+
+  /** The devices among `devEuis` (unknown ones are left out), in chunks an `IN (…)` takes. */
+  async findMany(devEuis: readonly string[]): Promise<JsDevice[]> {
+    const out: JsDevice[] = [];
+    for (let i = 0; i < devEuis.length; i += 900) {
+      for (const row of await this.rows.findBy({ devEui: In(devEuis.slice(i, i + 900)) })) {
+        const d = this.toDeviceOrSkip(row);
+        if (d) out.push(d);
+      }
+    }
+    return out;
   }
 
   async insert(d: JsDevice): Promise<void> {

@@ -74,6 +74,7 @@ export class DownlinkSender {
           w.delay === undefined ? Infinity : gw.receivedAt + w.delay * 1000 - SCHEDULE_MARGIN_MS;
         if (now > deadline) {
           reason = 'TOO_LATE';
+          this.counters.downlink.windowsMissed++;
           continue;
         }
         const band = dutyCycleBand(region.name, w.frequency);
@@ -93,6 +94,7 @@ export class DownlinkSender {
           expectation.cancel();
           this.counters.downlink.sendErrors++;
           if (!(err instanceof DownlinkError)) throw err;
+          this.counters.sendErrorCode(err.code);
           this.logger.debug(`${w.name} via ${gw.gatewayId}: ${err.code} ${err.message}`);
           reason = 'TX_FAILED';
           if (err.code === 'GATEWAY_NOT_CONNECTED') break gateway;

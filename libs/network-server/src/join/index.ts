@@ -27,3 +27,4 @@ export const JOIN_PROVIDERS: Provider[] = [
   LocalJoinRequestHandler,
   { provide: JoinRequestHandler, useExisting: LocalJoinRequestHandler },
 ];
+export * from './external';

@@ -416,7 +416,7 @@ describe('LocalJoinRequestHandler', () => {
     const local = await provision({ devEui: '0004a30b001c0009', macVersion: '1.0.3' });
     await join(local);
     expect(logs().map((l) => [l.code, l.description])).toEqual([
-      ['JOIN_SERVER', 'external join server not supported yet (join server js-acme)'],
+      ['JOIN_SERVER', 'no Backend Interfaces client runs in this process (join server js-acme)'],
       ['OTAA', 'join-request from an ABP device: ignored'],
       ['JOIN_SERVER', 'no local join server runs in this process'],
     ]);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { EventBus, JoinEvent, LogCode, LogLevel } from '@lns/event-bus';
-import { JoinAnswer, JoinAnswerSuccess, JoinRequest, JoinServerService, KeyWrapping } from '@lns/join-server';
+import { JoinAnswerSuccess, JoinRequest, JoinServerService, KeyWrapping } from '@lns/join-server';
 import {
   computeRejoinRequestMic,
   JoinRequestFrame,
@@ -21,6 +21,8 @@ import { DeduplicatedUplink } from '../uplink/deduplicated-uplink';
 import { MAC_LAYER } from '../uplink/mac-layer.token';
 import { AppSKeyKekProvider } from './app-s-key-kek';
 import { DevAddrAllocator, DevAddrExhaustedError } from './dev-addr-allocator';
+import { ExternalJoinServers } from './external/external-join-servers';
+import { isExternalJoinFailure, JoinOutcome, JoinServerPort } from './external/join-server-port';
 import { joinSettings, JoinSettings, settingsInForce } from './join-settings';
 import { JoinRequestHandler } from './join-request-handler';
 import { RejoinCounters } from './rejoin-counters';
@@ -34,16 +36,19 @@ interface JoinPlan {
   settings: JoinSettings;
   /** A fresh state from the settings, or (rejoin type 2) the radio state in force. */
   mac: (settings: JoinSettings) => MacState;
-  ask: (js: JoinServerService, req: JoinRequest) => Promise<JoinAnswer>;
+  ask: (js: JoinServerPort, req: JoinRequest) => Promise<JoinOutcome>;
   /** For log contexts: DevNonce or RJcount. */
   nonce: Record<string, string>;
+  /** The DevNonce or RJcount itself. */
+  nonceValue: number;
 }
 
 /**
  * Join- and rejoin-requests of the network server (L104 §6.2, L11 §6.2): finds the device in the
- * registry, routes it to its join server (the embedded one here; external join servers come with the
- * Backend Interfaces client of issue 5), allocates a DevAddr in the NetID's range, asks for the
- * join-accept with the profile's DLSettings/RxDelay and the region's CFList, activates the new session,
+ * registry, routes it to its join server (`joinServer: 'local'`, the embedded one, in-process; any other
+ * id, that external join server over the Backend Interfaces, join/external), allocates a DevAddr in the
+ * NetID's range, asks for the join-accept with the profile's DLSettings/RxDelay and the region's CFList,
+ * activates the new session,
  * schedules the join-accept at JOIN_ACCEPT_DELAY1 (then 2) and tells the application: a `join` event,
  * or a `log` event (code OTAA) saying why not. Never throws: the uplink pipeline goes on.
  */
@@ -65,6 +70,7 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
     @Optional() private readonly joinServer?: JoinServerService,
     @Optional() @Inject(MAC_LAYER) macLayer?: MacLayer,
     @Optional() private readonly keks?: AppSKeyKekProvider,
+    @Optional() private readonly external?: ExternalJoinServers,
   ) {
     super();
     this.netId = parseInt(config.netId, 16);
@@ -101,6 +107,7 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
       mac: (s) => this.freshMacState(ctx, s),
       ask: (js, req) => js.handleJoinRequest(req),
       nonce: { devNonce: String(frame.devNonce) },
+      nonceValue: frame.devNonce,
     });
   }
 
@@ -135,6 +142,7 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
         mac: (s) => this.freshMacState(ctx, s),
         ask: (js, req) => js.handleRejoinRequest(req),
         nonce: { rejoinType: '1', rjCount1: String(frame.rjCount1) },
+        nonceValue: frame.rjCount1,
       };
     } else {
       const session = this.verifyRejoin02(ctx, uplink, frame);
@@ -150,6 +158,7 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
         mac: (s) => (type2 ? keptMacState(session.mac) : this.freshMacState(ctx, s)),
         ask: (js, req) => js.handleRejoinRequest(req),
         nonce: { rejoinType: String(frame.rejoinType), rjCount0: String(frame.rjCount0) },
+        nonceValue: frame.rjCount0,
       };
     }
     await this.run(plan);
@@ -209,25 +218,17 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
     let devAddr: number | undefined;
     try {
       const joinServerId = ctx.device.joinServer ?? 'local';
-      if (joinServerId !== 'local') {
-        this.log(
-          ctx,
-          'ERROR',
-          'JOIN_SERVER',
-          `external join server not supported yet (join server ${joinServerId})`,
-        );
-        return;
-      }
-      if (!this.joinServer) {
-        this.log(ctx, 'ERROR', 'JOIN_SERVER', 'no local join server runs in this process');
-        return;
-      }
+      const local = joinServerId === 'local';
+      const port = this.joinServerPort(plan, joinServerId);
+      if (!port) return;
       if (ctx.device.activation !== 'OTAA') {
         this.log(ctx, 'WARNING', 'OTAA', `${kind}-request from an ABP device: ignored`);
         return;
       }
       let appSKeyWrapping: KeyWrapping | undefined;
-      if (ctx.application.endToEnd) {
+      // An external join server wraps the AppSKey for the application server itself (TS002 §22); the
+      // answer is checked for it (join/external/external-join-answer.ts).
+      if (local && ctx.application.endToEnd) {
         appSKeyWrapping = this.keks?.kekFor(ctx.application.id);
         if (!appSKeyWrapping) {
           this.log(
@@ -240,7 +241,7 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
         }
       }
       devAddr = this.devAddrs.allocate();
-      const answer = await plan.ask(this.joinServer, {
+      const answer = await plan.ask(port, {
         phyPayload: plan.uplink.phyPayload,
         macVersion: ctx.profile.macVersion,
         devEui: ctx.device.devEui,
@@ -251,6 +252,14 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
         netId: this.netId,
         appSKeyWrapping,
       });
+      if (isExternalJoinFailure(answer)) {
+        this.log(ctx, answer.level, answer.code, answer.description, {
+          result: answer.result,
+          joinServer: joinServerId,
+          ...plan.nonce,
+        });
+        return;
+      }
       if (answer.result !== 'Success') {
         const level: LogLevel = answer.result === 'JoinReqFailed' ? 'WARNING' : 'ERROR';
         this.log(ctx, level, 'OTAA', `${kind}-request refused by the join server: ${answer.description}`, {
@@ -272,6 +281,35 @@ export class LocalJoinRequestHandler extends JoinRequestHandler {
     } finally {
       if (devAddr !== undefined) this.devAddrs.release(devAddr);
     }
+  }
+
+  /**
+   * The device's join server: the embedded one (in-process, the root keys never leave it) or the external
+   * one its `joinServer` names. Undefined, after a log event, when that one does not run here.
+   */
+  private joinServerPort(plan: JoinPlan, joinServerId: string): JoinServerPort | undefined {
+    const { ctx } = plan;
+    if (joinServerId === 'local') {
+      if (!this.joinServer)
+        this.log(ctx, 'ERROR', 'JOIN_SERVER', 'no local join server runs in this process');
+      return this.joinServer;
+    }
+    if (!this.external) {
+      this.log(
+        ctx,
+        'ERROR',
+        'JOIN_SERVER',
+        `no Backend Interfaces client runs in this process (join server ${joinServerId})`,
+      );
+      return undefined;
+    }
+    return this.external.port(joinServerId, {
+      uplink: plan.uplink,
+      region: ctx.region,
+      joinEui: ctx.device.joinEui ?? '',
+      endToEnd: ctx.application.endToEnd,
+      devNonce: plan.nonceValue,
+    });
   }
 
   private async activate(plan: JoinPlan, answer: JoinAnswerSuccess, devAddr: number): Promise<void> {

@@ -55,6 +55,13 @@ export class DeviceQueueService implements OnModuleInit {
     return this.queues.get(devEui)?.[0];
   }
 
+  /** Items waiting in every device's queue (the queue-depth gauge; walks devices with a queue only). */
+  depth(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
   /** Items behind `item` (FPending). */
   countAfter(item: QueueItem): number {
     const q = this.queues.get(item.devEui) ?? [];

@@ -46,6 +46,12 @@ describe('checkDevice', () => {
       '1.0.3',
       false,
     ],
+    [
+      'OTAA 1.1 local whose keys the join server holds (QR provisioning), without keys',
+      { ...OTAA, appKey: undefined, keysOnJoinServer: true },
+      '1.1.0',
+      false,
+    ],
     ['ABP 1.0.x', ABP10, '1.0.2', false],
     ['ABP 1.1', ABP11, '1.1.0', false],
     [
@@ -69,6 +75,13 @@ describe('checkDevice', () => {
       'OTAA local 1.1 needs the AppKey',
       { ...OTAA, appKey: undefined, nwkKey: KEY },
       '1.1.0',
+      false,
+      'appKey',
+    ],
+    [
+      'OTAA local with keys on the join server refuses an AppKey',
+      { ...OTAA, keysOnJoinServer: true },
+      '1.0.3',
       false,
       'appKey',
     ],

@@ -44,7 +44,11 @@ export function checkDevice(
     if (d.abp !== undefined) err('abp', 'only for ABP devices');
     const joinServer = d.joinServer ?? LOCAL_JOIN_SERVER;
     if (!JOIN_SERVER_PATTERN.test(joinServer)) err('joinServer', "must be 'local' or a join server id");
-    if (joinServer === LOCAL_JOIN_SERVER) {
+    if (joinServer === LOCAL_JOIN_SERVER && d.keysOnJoinServer) {
+      const reason = 'refused: the local join server holds this device’s root keys already';
+      if (d.appKey !== undefined) err('appKey', reason);
+      if (d.nwkKey !== undefined) err('nwkKey', reason);
+    } else if (joinServer === LOCAL_JOIN_SERVER) {
       // 1.0.x: one root key, the AppKey. 1.1: NwkKey (network keys, join MIC) and AppKey (AppSKey).
       if (d.appKey === undefined) err('appKey', `required for OTAA on the local join server`);
       if (is11 && d.nwkKey === undefined)

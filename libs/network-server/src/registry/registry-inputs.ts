@@ -59,6 +59,11 @@ export interface CreateDevice {
   activation: Activation;
   /** OTAA: 'local' (default) or an external join server's id. */
   joinServer?: string;
+  /**
+   * OTAA on the local join server when it holds the root keys already (a manufacturer record claimed with
+   * its owner token, `POST /api/devices/qr`): no appKey/nwkKey is given and none is written.
+   */
+  keysOnJoinServer?: boolean;
   appKey?: Buffer;
   nwkKey?: Buffer;
   abp?: AbpActivation;

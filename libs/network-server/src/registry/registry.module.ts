@@ -5,6 +5,9 @@ import { ApplicationController } from './api/application.controller';
 import { DeviceProfileController } from './api/device-profile.controller';
 import { DeviceController } from './api/device.controller';
 import { DeviceRegistry } from './device-registry';
+import { QrProvisioningController } from './qr-provisioning/qr-provisioning.controller';
+import { QrProvisioningPeers } from './qr-provisioning/qr-provisioning-peers';
+import { QrProvisioningService } from './qr-provisioning/qr-provisioning.service';
 import { RegistryPeers } from './registry-peers';
 import { RegistryRepository } from './registry.repository';
 import { RegistryService } from './registry.service';
@@ -16,12 +19,15 @@ import { RegistryService } from './registry.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([DeviceProfileEntity, ApplicationEntity, DeviceEntity])],
-  controllers: [DeviceProfileController, ApplicationController, DeviceController],
+  controllers: [DeviceProfileController, ApplicationController, DeviceController, QrProvisioningController],
   providers: [
     RegistryRepository,
     RegistryPeers,
     RegistryService,
     { provide: DeviceRegistry, useExisting: RegistryService },
+    // POST /api/devices/qr: TR005 simplified provisioning.
+    QrProvisioningPeers,
+    QrProvisioningService,
   ],
   exports: [RegistryService, DeviceRegistry],
 })

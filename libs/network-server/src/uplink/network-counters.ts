@@ -14,6 +14,8 @@ export interface UplinkCounters {
   dedupOverflow: number;
   /** Deduplicated uplinks by number of copies. */
   dedupSizes: Record<DedupSizeBucket, number>;
+  /** Copies in all deduplicated uplinks (the sum of the dedup sizes, for the metrics histogram). */
+  dedupCopies: number;
   joinRequests: number;
   rejoinRequests: number;
   /** Join/rejoin-requests dropped: no join handler, or a rejoin of a 1.0 device. */
@@ -56,6 +58,10 @@ export interface DownlinkCounters {
   txErrors: Record<string, number>;
   /** sendDownlink refused (gateway not connected, bad txpk, socket). */
   sendErrors: number;
+  /** The same, by the bridge's DownlinkErrorCode, e.g. { GATEWAY_NOT_CONNECTED: 1 }. */
+  sendErrorCodes: Record<string, number>;
+  /** Windows passed over because their time had come before the frame could be sent. */
+  windowsMissed: number;
   /** No TX_ACK within the wait; counted as sent. */
   txAckTimeouts: number;
   /** No gateway available (none connected, all over their duty-cycle budget, RX2 missed). */
@@ -79,6 +85,7 @@ export class NetworkCounters {
     lateCopies: 0,
     dedupOverflow: 0,
     dedupSizes: { '1': 0, '2': 0, '3': 0, '4': 0, '5+': 0 },
+    dedupCopies: 0,
     joinRequests: 0,
     rejoinRequests: 0,
     joinDropped: 0,
@@ -105,6 +112,8 @@ export class NetworkCounters {
     txOk: 0,
     txErrors: {},
     sendErrors: 0,
+    sendErrorCodes: {},
+    windowsMissed: 0,
     txAckTimeouts: 0,
     noGateway: 0,
     failed: 0,
@@ -118,10 +127,15 @@ export class NetworkCounters {
   dedupSize(copies: number): void {
     const bucket: DedupSizeBucket = copies >= 5 ? '5+' : (String(copies) as DedupSizeBucket);
     this.uplink.dedupSizes[bucket]++;
+    this.uplink.dedupCopies += copies;
   }
 
   txError(code: string): void {
     this.downlink.txErrors[code] = (this.downlink.txErrors[code] ?? 0) + 1;
+  }
+
+  sendErrorCode(code: string): void {
+    this.downlink.sendErrorCodes[code] = (this.downlink.sendErrorCodes[code] ?? 0) + 1;
   }
 
   /** A deep copy, for JSON. */

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiModule } from '@lns/api';
+import { ConfigModule, LnsConfig, Secrets } from '@lns/config';
+import { EventBusModule } from '@lns/event-bus';
+import { BackendInterfacesModule, JoinServerModule } from '@lns/join-server';
+import { StorageModule } from '@lns/storage';
+import { JsDeviceKeysController } from './devices/js-device-keys.controller';
+
+/**
+ * The standalone join server: the embedded join server of apps/lns on its own, reached by any network
+ * server over the LoRaWAN Backend Interfaces (ChirpStack, The Things Stack, another apps/lns). No gateway
+ * bridge, no network server, no MQTT: root keys, DevNonce/JoinNonce state and the BI endpoint only.
+ */
+@Module({})
+export class JoinServerAppModule {
+  static forRoot(config: LnsConfig, secrets: Secrets): DynamicModule {
+    return {
+      module: JoinServerAppModule,
+      imports: [
+        ConfigModule.forRoot(config, secrets),
+        EventBusModule,
+        StorageModule.forRoot(),
+        // Admin token guard, health, metrics, server info.
+        ApiModule,
+        // Devices and their root keys, DevNonce tools (`/api/join-server/devices/...`).
+        JoinServerModule,
+        // `POST /api/backend-interfaces`: JoinReq, RejoinReq, AppSKeyReq, HomeNSReq.
+        BackendInterfacesModule,
+      ],
+      controllers: [JsDeviceKeysController],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './shutdown';
+export * from './https-options';
+export * from './fatal';

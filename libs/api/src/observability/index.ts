@@ -1,0 +1,11 @@
+export { ObservabilityModule } from './observability.module';
+export { MetricsService } from './metrics/metrics.service';
+export { byLabel, SnapshotMetric, SnapshotMetrics } from './metrics/snapshot-metric';
+export type { Sample, Labels, MetricKind } from './metrics/snapshot-metric';
+export { ReadinessRegistry } from './health/readiness-registry';
+export type { ProbeResult } from './health/readiness-registry';
+export { createLogger, REDACT_PATHS, REDACTED, SECRET_FIELDS } from './logging/create-logger';
+export type { LoggerOptions } from './logging/create-logger';
+export { NestPinoLogger } from './logging/nest-pino-logger';
+export { httpRequestLogger } from './logging/http-logger';
+export { prettyLine, prettyStream } from './logging/pretty-stream';

@@ -1,0 +1,14 @@
+export { WebhookModule } from './webhook.module';
+export { WebhookCounters } from './webhook-counters';
+export { WebhookService } from './webhook.service';
+export type { CreateWebhook, WebhookInfo } from './webhook.service';
+export { WebhookDispatcher } from './webhook-dispatcher';
+export { WebhookNotFoundError, WebhookLimitError } from './webhook-errors';
+export { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
+export type { WebhookEventType } from './webhook-event-types';
+export { WEBHOOK_OPTIONS, DEFAULT_WEBHOOK_OPTIONS, webhookOptions } from './webhook-options';
+export type { WebhookOptions } from './webhook-options';
+export { EVENT_HEADER, DELIVERY_ID_HEADER } from './delivery/http-transport';
+export { WEBHOOK_LOG_INTEGRATION } from './webhook-failure-report';
+export { WebhookEntity } from './webhook.entity';
+export { WebhookOutboxEntity } from './outbox/webhook-outbox.entity';

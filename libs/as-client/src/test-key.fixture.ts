@@ -1,0 +1,45 @@
+// A TEST KEY ONLY, published here: never use it for a real application server.
+// Made with OpenSSL 3.0: `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
+export const TEST_AS_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCStk0Dz8cRljcv
+rGne7w+ryynwSRaIrZtaPAYzG1LZGRgoDhY1k7Vo8BYg36YCZk9kULQwzNg2uhX2
+y091H3toZI85UN62Rufsjh7RS8OLJEn6YMMmqNQ3qGSxfPQC3Kp9qUvn9DXRbY4h
+vp+kp5WWFWjHSEdSRFXoKrMzAyKxXD+2IqLQOIde9zTFlQCS1mjHbVyTzX0mnRMl
+GzYdSSmSEwLtvWWa+zQFfhh6j61hH/zb3XW3zBRKqZ2Td8IEsirMdKwlb3m1cabj
+H2aYMS+xNzGpXyesXbpW2TRHrlQll1Oua6w5IXhM3gKzxFC8vFAYDvaqg7L6kAAh
+YfGXD1yJAgMBAAECggEAHqM/Vgpv8fZCtAv3V/zocuHMckdxEz3d8WwTh1yvYnLh
+HoxCixG7kpyAooDR9DJVZgeMeZxtkpAtwgoXH8hhRx2o4zlGKR6JlFbhjKebwFTl
+tgm69znOh4j87iu/8VEPsYpHNbtD+eY9BkL+p63viRYTeXpYmo92uTMhlQeUmSDv
+ord9p1KUazsRB1bYHKuv1Cr8sU2Y9+R4jspInzVTzE1YigcnIPU2TOByt1pT0T+f
+xvwp6oxlw61XzIeSU/cqHGYyDYP3dC+H9/ffoOj/qyThdkGVdEJjLRUMk8uf5PQb
+T3JDztlwL+cmHLzEagSBr4Rg0RgWdlypkH5/Vs9DYQKBgQDDtr0HGUAp31zvkCqq
+ZH/J/byq+8aCmFA2bNzRxnxlXvg0Iph7Utz5VGpJNaWYfUaiV8dJwfLlvH47X4sC
+9MBpGXzwIQ2acxZr4ck2bmESjnErK9GUAGo7kCKtfq/52kFLzU3Y04dWa/lN5D4m
+mUd40dS+KbjYMmEylXg5QPoRnQKBgQC/53h0yufVqhxN6u73lDX9LV+4qLT4SIpI
+I5iZgkWVXl4EyeDE3oB7rAzldRRe+IKUV1hCWxzaAZj3/zARtfG3wY1UnrNCW1QB
+44YBnCpDJGjJfXVqQt44HiMZHoKax3bMJKaAEBiF45lvpAlhCtxJVqZBh2Wq41v1
+cSA68wJI3QKBgGBrQ78eioTWfPOtA8gEUQyTTAK0nXyzSzk08qkKbziFzCPrM1H2
+ZdUT6HT+0AFLHqRWOGE3AtJ5xXq8vECNkcl1fB7VOd1we4hUqQt+36YDtO8+3DZc
+6flELkFpG4stImQU1hhPReqmsSDVpGThuNtmDLhO17jzQP1ps9wJDenlAoGAIsHr
+4Ut23g4nfj1U9uaTOL3lHm8ACBAra5F27CbaL4meAcQGv+GE5+FrnIuuGt1r2S5Q
+wAP8n8e2SwSfUjXgB+Y4kOEFmrkr6AOrm9MLHIoVqJjekVZ3JTbgKIaMJTiHXcYt
+mfhQWL+2ZLATOs5aw7W7+xZo5aC0YSoSKlslSMkCgYEAtxmP9lIC9avpDEvlrOuv
+TlyPXX4zotCUutSx99GxEPqGYuuQfuSckUjRQZ9PiQaZkSfQrqhoqyASSdwQr36C
+jExpFKQeBsrJ5Ok9P9JYxjBbXG3r1ZumwY8D60tvFeL3HV0G3svtKofC2/Ae/sr1
+Iv+ZfYyQeXz8pR3eZgf2358=
+-----END PRIVATE KEY-----
+`;
+
+/**
+ * ASTK 000102030405060708090a0b0c0d0e0f encrypted under TEST_AS_PRIVATE_KEY's public half by OpenSSL, not by
+ * node: `openssl pkeyutl -encrypt -pubin -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256
+ * -pkeyopt rsa_mgf1_md:sha256` (the server's RSA-OAEP-SHA256), base64.
+ */
+export const OPENSSL_OAEP_SHA256 =
+  'E1H1QVm/iHIcUs2omYQ3wx4XDXc1MVAuhtuHcor+J0NjhIB0Q3VWYRkPEJ6gsnJUgQsOvw4Q9ZSfr4MVTr/9HcyDzEcOB6S0Q4VdBReg1xo11diUP5eZj3v9xzq88zEOwAfesSvrrYFOg9u9YUUsTAcW/XZrYqQKO9hsHmTUtAHycI5obRZaVK4Wy+7cUmqjkEhvWpFCxO4M5BC8bOUvFU5gyCcXYCi1wz1zWUsk7dt9iZNSESugWnsJxYbA4vYVgXQpFmwz3UoEiOKSrGHnR43N4ThYet2vcyMbPv9AQNopU6WueVgaa2N7WI281bYSi0KtQB55cXWq5OXVQGExrg==';
+
+/** The same ASTK with MGF1 over SHA-1 (`rsa_mgf1_md:sha1`), Java's default for "OAEPWithSHA-256AndMGF1Padding". */
+export const OPENSSL_OAEP_SHA256_MGF1_SHA1 =
+  'gGuu3BCSzqdCcsVIhcXaU4HfAEAi+TJUdHtcmQTdOE2Q3rkKx3NGjrx86lsVBL0bvy6MqzFt0nlQhgTlyH9q/tYOWlZ43LR6Imo3PKaFKKcg6CUWTaPGnxncnKkdvfvvLimI2ctMyIKQnYYBrSCay2ZzMiiuk3w8dVMmgtRMUuFSEww8MQkIEG9SJPAEJfBbnDY2UafHH3Lf14uYyyYRL/HFvTJwYTOuC+oxs5SsxkA1z3cBtTahzPX5/aa1YXT3RAFgJ4+GvjIEPbsyEnKx5l9tiP2qaFjI3h/bCYC19HCSGYm0EY0uGn5df6KfzTrdvCIvGj3DwMB+p+PvWHAJxA==';
+
+export const OPENSSL_ASTK = '000102030405060708090a0b0c0d0e0f';

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { KeyCipher } from '@lns/storage';
+import { JsMacVersion, keyContext } from '../device/js-device';
+import { ManufacturerRecordEntity } from '../manufacturer/manufacturer-record.entity';
+import { ManufacturerRecordRepository } from '../manufacturer/manufacturer-record.repository';
+import { OwnerTokenComparer } from '../manufacturer/owner-token';
+import { ClaimRefusedError, ClaimThrottledError } from './claim-errors';
+import { DeviceOwnershipRegistry } from './device-ownership';
+import { FailureThrottle } from './failure-throttle';
+
+/** Refused claims tolerated per client address and per DevEUI within CLAIM_FAILURE_WINDOW_MS. */
+export const CLAIM_MAX_FAILURES = 5;
+export const CLAIM_FAILURE_WINDOW_MS = 60_000;
+
+/** What a claimant presents (`POST /api/js/claims`). EUIs and the NetID in any case. */
+export interface ClaimInput {
+  devEui: string;
+  ownerToken: string;
+  /** The claimant's name for itself, kept with the claim. */
+  owner?: string;
+  /** NetID (6 hex digits) of the network server allowed to ask for this device's joins. */
+  homeNetId?: string;
+  /** Label of the key (the application's ASTK) the AppSKey is to be wrapped under. */
+  kekLabel?: string;
+}
+
+/** A successful claim: the device, as its new owner needs it to provision it. */
+export interface ClaimResult {
+  devEui: string;
+  joinEui: string;
+  macVersion: JsMacVersion;
+  profileId: string;
+  serialNumber: string | null;
+  owner: string | null;
+  homeNetId: string | null;
+  kekLabel: string | null;
+  claimedAt: Date;
+}
+
+interface Undo {
+  before: ManufacturerRecordEntity;
+  claimSerial: number;
+}
+
+/**
+ * Claims (`POST /api/js/claims`): whoever presents a device's DevEUI with its owner token becomes its
+ * owner, and the token is used up. Every refusal is the same ClaimRefusedError after the same work (both
+ * rows read, a sealed token opened, two HMACs compared in constant time), so neither the answer nor its
+ * time tells an unknown DevEUI from a wrong or used token. Refusals are counted per client address and
+ * per DevEUI: the sixth within a minute is a ClaimThrottledError, before any token is looked at.
+ */
+@Injectable()
+export class ClaimService {
+  private readonly logger = new Logger('JoinServer');
+  private readonly comparer = new OwnerTokenComparer();
+  private readonly throttle = new FailureThrottle({
+    maxFailures: CLAIM_MAX_FAILURES,
+    windowMs: CLAIM_FAILURE_WINDOW_MS,
+  });
+  /** Opened in place of a token when the device has none, so that path costs the same. */
+  private readonly decoy: { sealed: Buffer; context: string };
+  private readonly undos = new WeakMap<ClaimResult, Undo>();
+
+  constructor(
+    private readonly repo: ManufacturerRecordRepository,
+    private readonly cipher: KeyCipher,
+    private readonly ownerships: DeviceOwnershipRegistry,
+  ) {
+    const context = keyContext.ownerToken('decoy');
+    this.decoy = { sealed: cipher.encrypt(randomBytes(15), context), context };
+  }
+
+  /**
+   * `client` is the caller's address (per-client throttling); an in-process caller that is no remote
+   * client passes undefined. Throws ClaimThrottledError or ClaimRefusedError.
+   */
+  async claim(input: ClaimInput, client?: string): Promise<ClaimResult> {
+    const devEui = input.devEui.toLowerCase();
+    const keys = [`dev:${devEui}`, ...(client !== undefined ? [`ip:${client}`] : [])];
+    const wait = Math.max(...keys.map((k) => this.throttle.retryAfterMs(k)));
+    if (wait > 0) throw new ClaimThrottledError(Math.ceil(wait / 1000));
+
+    const stored = await this.repo.find(devEui);
+    const token = this.openToken(devEui, stored?.record.ownerToken ?? null);
+    const matches = this.comparer.matches(devEui, input.ownerToken, token);
+    const claimedAt = new Date();
+    const claim = {
+      owner: input.owner ?? null,
+      homeNetId: input.homeNetId?.toLowerCase() ?? null,
+      kekLabel: input.kekLabel ?? null,
+      claimedAt,
+    };
+    // The write is conditional on the token read: of two claims racing with one token, one wins.
+    const won =
+      matches && stored ? await this.repo.consumeToken(devEui, stored.record.tokenSerial, claim) : false;
+    if (!won || !stored) {
+      for (const k of keys) this.throttle.recordFailure(k);
+      this.logger.debug(`claim of ${devEui} refused${client ? ` (client ${client})` : ''}`);
+      throw new ClaimRefusedError();
+    }
+    const { record, device } = stored;
+    const claimed: ManufacturerRecordEntity = {
+      ...record,
+      ...claim,
+      ownerToken: null,
+      tokenSerial: record.tokenSerial + 1,
+      updatedAt: claimedAt,
+    };
+    this.ownerships.remember(claimed);
+    this.logger.log(
+      `${devEui} claimed${claim.owner ? ` by ${claim.owner}` : ''}${claim.homeNetId ? `, home NetID ${claim.homeNetId}` : ''}`,
+    );
+    const result: ClaimResult = {
+      devEui,
+      joinEui: device.joinEui,
+      macVersion: device.macVersion as JsMacVersion,
+      profileId: record.profileId,
+      serialNumber: record.serialNumber,
+      ...claim,
+    };
+    this.undos.set(result, { before: record, claimSerial: claimed.tokenSerial });
+    return result;
+  }
+
+  /**
+   * Undoes a claim this process made, when what it was made for failed (QR provisioning could not create
+   * the device): the device is as before and the same owner token claims it again. False when the record
+   * changed since (a new token was issued); the claim then stands.
+   */
+  async revert(result: ClaimResult): Promise<boolean> {
+    const undo = this.undos.get(result);
+    if (!undo) return false;
+    this.undos.delete(result);
+    const restored = await this.repo.restore(undo.before, undo.claimSerial);
+    if (restored) {
+      this.ownerships.remember({ ...undo.before, tokenSerial: undo.claimSerial + 1 });
+      this.logger.log(`${result.devEui}: claim undone`);
+    }
+    return restored;
+  }
+
+  /** The stored token in clear, or undefined; the decoy is opened when there is none. */
+  private openToken(devEui: string, sealed: Buffer | null): string | undefined {
+    try {
+      if (sealed) return this.cipher.decrypt(sealed, keyContext.ownerToken(devEui)).toString('utf8');
+      this.cipher.decrypt(this.decoy.sealed, this.decoy.context);
+    } catch {
+      this.logger.error(`${devEui}: owner token does not open under the master key`);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HomeNetIdResolver } from '../backend-interfaces/owner-hooks';
+import { ClaimService } from '../claims/claim.service';
+import { ClaimedHomeNetId } from '../claims/claimed-home-net-id';
+import { ClaimsController } from '../claims/claims.controller';
+import { DeviceOwnershipRegistry } from '../claims/device-ownership';
+import { JsDeviceEntity } from '../device/js-device.entity';
+import { ManufacturerCredentials } from './manufacturer-credentials';
+import { ManufacturerRecordEntity } from './manufacturer-record.entity';
+import { ManufacturerRecordRepository } from './manufacturer-record.repository';
+import { ManufacturerTokenGuard } from './manufacturer-token.guard';
+import { ManufacturerController } from './manufacturer.controller';
+import { ManufacturerService } from './manufacturer.service';
+
+/**
+ * Manufacturer records, owner tokens, claims and TR005 QR codes (`/api/js/devices`, `/api/js/claims`).
+ * Part of JoinServerModule, so every app serving the join server serves these routes; uses its
+ * JoinServerService (global), StorageModule and ConfigModule. Provides the HomeNetIdResolver of the
+ * Backend Interfaces endpoint (the claim's NetID).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([JsDeviceEntity, ManufacturerRecordEntity])],
+  controllers: [ManufacturerController, ClaimsController],
+  providers: [
+    ManufacturerRecordRepository,
+    ManufacturerCredentials,
+    ManufacturerTokenGuard,
+    DeviceOwnershipRegistry,
+    ManufacturerService,
+    ClaimService,
+    ClaimedHomeNetId,
+    { provide: HomeNetIdResolver, useExisting: ClaimedHomeNetId },
+  ],
+  exports: [
+    ManufacturerService,
+    ClaimService,
+    DeviceOwnershipRegistry,
+    ManufacturerCredentials,
+    HomeNetIdResolver,
+  ],
+})
+export class ManufacturerModule {}

@@ -1,0 +1,118 @@
+import request from 'supertest';
+import { VirtualDevice } from '@lns/simulator';
+import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
+
+const APP_KEY = '2b7e151628aed2a6abf7158809cf4f3c';
+const JOIN_EUI = '70b3d57ed00000b1';
+const PEER_TOKEN = 'the-other-network-0123456789';
+
+/**
+ * apps/lns as another network's external join server: its embedded join server answers Backend
+ * Interfaces requests for its own local OTAA devices (`POST /api/backend-interfaces`, not behind the
+ * admin token: the configured peers authenticate with their own token).
+ */
+describe('apps/lns: the embedded join server over the Backend Interfaces', () => {
+  let lns: InProcessLns;
+  let profile: string;
+  const bi = () => request(`http://127.0.0.1:${lns.httpPort}`).post('/api/backend-interfaces');
+
+  async function localDevice(devEui: string, endToEnd: boolean): Promise<VirtualDevice> {
+    const app = (
+      await lns.api
+        .post('/api/applications')
+        .send({ name: `app-${devEui}`, endToEnd })
+        .expect(201)
+    ).body.id;
+    await lns.api
+      .post('/api/devices')
+      .send({
+        devEui,
+        joinEui: JOIN_EUI,
+        name: devEui,
+        applicationId: app,
+        deviceProfileId: profile,
+        activation: 'OTAA',
+        joinServer: 'local',
+        appKey: APP_KEY,
+      })
+      .expect(201);
+    return new VirtualDevice({
+      devEui,
+      joinEui: JOIN_EUI,
+      region: 'EU868',
+      macVersion: '1.0.4',
+      seed: devEui,
+      activation: { type: 'OTAA', appKey: APP_KEY },
+    });
+  }
+
+  function joinReq(d: VirtualDevice) {
+    return {
+      ProtocolVersion: '1.1',
+      SenderID: 'C00053',
+      ReceiverID: JOIN_EUI.toUpperCase(),
+      TransactionID: 42,
+      MessageType: 'JoinReq',
+      MACVersion: '1.0.4',
+      PHYPayload: d.joinRequest().phyPayload.toString('hex').toUpperCase(),
+      DevEUI: d.devEui.toString('hex').toUpperCase(),
+      DevAddr: 'FC00AC01',
+      DLSettings: '00',
+      RxDelay: 1,
+    };
+  }
+
+  beforeAll(async () => {
+    lns = await startLnsInProcess({
+      LNS_NET_ID: '000013',
+      LNS_BACKEND_INTERFACES_PEERS: JSON.stringify([{ senderId: 'c00053', token: PEER_TOKEN }]),
+    });
+    profile = (
+      await lns.api
+        .post('/api/device-profiles')
+        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.4' })
+        .expect(201)
+    ).body.id;
+  });
+  afterAll(async () => lns?.close());
+
+  it('answers a peer network server with a join-accept for its NetID and DevAddr (any hex case in, lowercase out)', async () => {
+    const d = await localDevice('00000000000b0101', false);
+    const res = await bi().set('Authorization', `Bearer ${PEER_TOKEN}`).send(joinReq(d)).expect(200);
+    expect(res.body).toMatchObject({
+      ProtocolVersion: '1.1',
+      SenderID: JOIN_EUI.toUpperCase(),
+      ReceiverID: 'C00053',
+      TransactionID: 42,
+      MessageType: 'JoinAns',
+      Result: { ResultCode: 'Success' },
+      NwkSKey: { KEKLabel: '', AESKey: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
+    expect(d.handleJoinAccept(Buffer.from(res.body.PHYPayload, 'hex'))).toBe(true);
+    expect(d.state()).toMatchObject({ devAddr: 0xfc00ac01, netId: 0xc00053 });
+  });
+
+  it("an end-to-end application's device is not answered while its application has no ASTK", async () => {
+    const d = await localDevice('00000000000b0102', true);
+    const res = await bi().set('Authorization', `Bearer ${PEER_TOKEN}`).send(joinReq(d)).expect(200);
+    expect(res.body.Result).toEqual({
+      ResultCode: 'Other',
+      Description: expect.stringContaining('end-to-end application with no AS transport key'),
+    });
+    expect(res.body).not.toHaveProperty('AppSKey');
+  });
+
+  it('is not behind the admin token, and refuses callers that are not peers with UnknownSender', async () => {
+    const d = await localDevice('00000000000b0103', false);
+    const asAdmin = await lns.api.post('/api/backend-interfaces').send(joinReq(d)).expect(200);
+    expect(asAdmin.body.Result.ResultCode).toBe('UnknownSender');
+    const res = await bi()
+      .send({ ...joinReq(d), SenderID: '000013' })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      ReceiverID: '000013',
+      MessageType: 'JoinAns',
+      Result: { ResultCode: 'UnknownSender' },
+    });
+  });
+});

@@ -1,0 +1,349 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { loadConfig } from '@lns/config';
+import { ApplicationEvent } from '@lns/event-bus';
+import { buildTr005, parseTr005 } from '@lns/join-server';
+import {
+  JoinRequestResult,
+  ReceivedDownlink,
+  UplinkResult,
+  VirtualDevice,
+  VirtualGateway,
+} from '@lns/simulator';
+import { startJoinServer } from '../apps/join-server/src/bootstrap';
+import { IN_PROCESS_ADMIN_TOKEN, InProcessLns, startLnsInProcess } from './support/in-process-lns';
+import { eventually } from './support/udp-probe';
+
+// JOIN_ACCEPT_DELAY1 is 5 s of concentrator time; several joins run one after the other.
+jest.setTimeout(120_000);
+
+const APP_KEY = '2b7e151628aed2a6abf7158809cf4f3c';
+const NWK_KEY = '000102030405060708090a0b0c0d0e0f';
+const LOCAL_JOIN_EUI = '70b3d57ed0000001';
+const EXTERNAL_JOIN_EUI = '70b3d57ed00000e1';
+const NET_ID = '000013';
+const JS_ADMIN_TOKEN = 'standalone-js-admin-token';
+const BI_TOKEN = 'backend-interfaces-token-000013';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+type MacVersion = '1.0.3' | '1.0.4' | '1.1.0';
+
+describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () => {
+  let lns: InProcessLns;
+  let gw: VirtualGateway;
+  let app: string;
+  const profiles: Partial<Record<MacVersion, string>> = {};
+  const events: ApplicationEvent[] = [];
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    lns = await startLnsInProcess({
+      LNS_DEDUP_WINDOW_MS: '50',
+      LNS_DEDUP_COOLDOWN_MS: '0',
+      LNS_GATEWAYS_ALLOW_UNKNOWN: 'true',
+      LNS_NET_ID: NET_ID,
+    });
+    http = request(`http://127.0.0.1:${lns.httpPort}`);
+    lns.bus.on('application.event', (e) => void events.push(e));
+    for (const macVersion of ['1.0.3', '1.0.4', '1.1.0'] as const) {
+      profiles[macVersion] = (
+        await lns.api
+          .post('/api/device-profiles')
+          .send({ name: `eu-${macVersion}`, region: 'EU868', macVersion })
+          .expect(201)
+      ).body.id;
+    }
+    app = (await lns.api.post('/api/applications').send({ name: 'qr' }).expect(201)).body.id;
+    gw = new VirtualGateway({ gatewayId: 'aa555a000000a0f2', port: lns.udpPort, keepaliveMs: 1000 });
+    await gw.start();
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+    await lns?.close();
+  });
+
+  /** The manufacturer's import into a join server (admin token `token` at `base`): the owner tokens. */
+  async function importRecords(
+    target: ReturnType<typeof request>,
+    token: string,
+    records: Array<{ devEui: string; joinEui: string; macVersion: MacVersion; serialNumber?: string }>,
+  ): Promise<Record<string, string>> {
+    const res = await target
+      .post('/api/js/devices')
+      .set('Authorization', `Bearer ${token}`)
+      .send(
+        records.map((r) => ({
+          ...r,
+          appKey: APP_KEY,
+          ...(r.macVersion === '1.1.0' ? { nwkKey: NWK_KEY } : {}),
+        })),
+      )
+      .expect(201);
+    return Object.fromEntries(
+      res.body.map((r: { devEui: string; ownerToken: string }) => [r.devEui, r.ownerToken]),
+    );
+  }
+
+  function virtualDevice(devEui: string, joinEui: string, macVersion: MacVersion): VirtualDevice {
+    return new VirtualDevice({
+      devEui,
+      joinEui,
+      region: 'EU868',
+      macVersion,
+      seed: devEui,
+      activation: { type: 'OTAA', appKey: APP_KEY, ...(macVersion === '1.1.0' ? { nwkKey: NWK_KEY } : {}) },
+    });
+  }
+
+  function hear(device: VirtualDevice, tx: JoinRequestResult | UplinkResult, tmst: number) {
+    const rate = device.region.getDataRate(tx.dataRate);
+    if (rate.modulation !== 'LORA') throw new Error('LoRa only');
+    return gw.sendUplink(tx.phyPayload, {
+      frequency: tx.frequency,
+      spreadingFactor: rate.spreadingFactor,
+      bandwidth: rate.bandwidth,
+      tmst,
+    });
+  }
+
+  async function downlinkAt(tmst: number, timeoutMs: number): Promise<ReceivedDownlink> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const dl = await gw.nextDownlink(Math.max(1, end - Date.now()));
+      if (dl.tmst === tmst) return dl;
+    }
+  }
+
+  /** Joins over the air, then sends one uplink and waits for its `up` event. */
+  async function joinAndUplink(device: VirtualDevice, devEui: string): Promise<void> {
+    const tmst = (gw.concentratorTime() + 10_000) >>> 0;
+    await hear(device, device.joinRequest(), tmst);
+    const dl = await downlinkAt((tmst + 5_000_000) >>> 0, 10_000);
+    expect(device.handleJoinAccept(dl.phyPayload)).toBe(true);
+    const up = device.uplink({ fPort: 7, payload: Buffer.from('from the label') });
+    await hear(device, up, (gw.concentratorTime() + 10_000) >>> 0);
+    await eventually(() => events.some((e) => e.type === 'up' && e.devEui === devEui), 8000);
+  }
+
+  describe('QR codes of the embedded join server', () => {
+    const DEV_EUI = '0004a30b0000c0de';
+    let token: string;
+
+    beforeAll(async () => {
+      token = (
+        await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [
+          { devEui: DEV_EUI, joinEui: LOCAL_JOIN_EUI, macVersion: '1.0.3', serialNumber: 'SN-C0DE' },
+        ])
+      )[DEV_EUI];
+    });
+
+    it('text: the TR005 string, checksummed, as text/plain', async () => {
+      const res = await lns.api.get(`/api/js/devices/${DEV_EUI}/qrcode?format=text`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toBe(
+        buildTr005({
+          joinEui: LOCAL_JOIN_EUI,
+          devEui: DEV_EUI,
+          profileId: '00000000',
+          ownerToken: token,
+          serialNumber: 'SN-C0DE',
+        }),
+      );
+      expect(parseTr005(res.text)).toMatchObject({ devEui: DEV_EUI, ownerToken: token, checksummed: true });
+    });
+
+    it('svg: an <svg> document as image/svg+xml', async () => {
+      const res = await lns.api
+        .get(`/api/js/devices/${DEV_EUI}/qrcode?format=svg`)
+        .buffer(true)
+        .parse((r, done) => {
+          let s = '';
+          r.on('data', (c: Buffer) => (s += c.toString()));
+          r.on('end', () => done(null, s));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).toBe('image/svg+xml');
+      expect(res.body as string).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect((res.body as string).trimEnd()).toMatch(/<\/svg>$/);
+    });
+
+    it('png (the default): PNG bytes as image/png', async () => {
+      const res = await lns.api
+        .get(`/api/js/devices/${DEV_EUI}/qrcode`)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect((res.body as Buffer).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    });
+
+    it('names a bad format, refuses an unknown device, and wants a token', async () => {
+      const bad = await lns.api.get(`/api/js/devices/${DEV_EUI}/qrcode?format=jpeg`).expect(400);
+      expect(bad.body.fields).toEqual([{ field: 'format', reason: 'format must be one of text, svg, png' }]);
+      const unknown = await lns.api.get('/api/js/devices/0004a30b0000ffff/qrcode?format=text').expect(404);
+      expect(unknown.body.fields).toEqual([
+        { field: 'devEui', reason: 'no manufacturer record for this DevEUI' },
+      ]);
+      await http.get(`/api/js/devices/${DEV_EUI}/qrcode`).expect(401);
+    });
+  });
+
+  describe('POST /api/devices/qr with the embedded join server', () => {
+    it.each([
+      ['1.0.3', '0004a30b0000a103'],
+      ['1.1.0', '0004a30b0000a110'],
+    ] as const)(
+      '%s: claims the device, creates it without keys, and it joins',
+      async (macVersion, devEui) => {
+        await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [{ devEui, joinEui: LOCAL_JOIN_EUI, macVersion }]);
+        const qr = (await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(200)).text;
+
+        const created = await lns.api
+          .post('/api/devices/qr')
+          .send({ qr, applicationId: app, deviceProfileId: profiles[macVersion] })
+          .expect(201);
+        expect(created.body).toMatchObject({
+          devEui,
+          joinEui: LOCAL_JOIN_EUI,
+          activation: 'OTAA',
+          joinServer: 'local',
+          name: devEui,
+        });
+        // The token is used up: the label's code now says the device is claimed.
+        await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(409);
+
+        await joinAndUplink(virtualDevice(devEui, LOCAL_JOIN_EUI, macVersion), devEui);
+      },
+    );
+
+    it('names the field and the reason: bad checksum, unknown join server, used token, existing device', async () => {
+      const devEui = '0004a30b0000a200';
+      const tokens = await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [
+        { devEui, joinEui: LOCAL_JOIN_EUI, macVersion: '1.0.4' },
+      ]);
+      const qr = buildTr005({
+        joinEui: LOCAL_JOIN_EUI,
+        devEui,
+        profileId: '00000000',
+        ownerToken: tokens[devEui],
+      });
+      const post = (code: string, status: number) =>
+        lns.api
+          .post('/api/devices/qr')
+          .send({ qr: code, applicationId: app, deviceProfileId: profiles['1.0.4'] })
+          .expect(status);
+
+      expect((await post(qr.replace(/:C[0-9A-F]{4}$/, ':C0000'), 400)).body.fields).toEqual([
+        { field: 'qr', reason: expect.stringContaining('bad checksum') },
+      ]);
+      const elsewhere = buildTr005({
+        joinEui: '0000000000000bad',
+        devEui,
+        profileId: '00000000',
+        ownerToken: 'X',
+      });
+      expect((await post(elsewhere, 400)).body.fields).toEqual([
+        { field: 'qr', reason: expect.stringContaining('no join server known for JoinEUI 0000000000000bad') },
+      ]);
+      const wrongToken = buildTr005({
+        joinEui: LOCAL_JOIN_EUI,
+        devEui,
+        profileId: '00000000',
+        ownerToken: 'WRONG',
+      });
+      expect((await post(wrongToken, 400)).body.fields).toEqual([
+        { field: 'qr', reason: expect.stringContaining('refused the claim') },
+      ]);
+      expect((await post('LW:D0:nonsense', 400)).body.fields[0].field).toBe('qr');
+      await post(qr, 201);
+      expect((await post(qr, 409)).body.fields).toEqual([
+        { field: 'qr', reason: `a device with DevEUI ${devEui} exists` },
+      ]);
+      await lns.api
+        .post('/api/devices/qr')
+        .send({ qr, applicationId: 'nope', deviceProfileId: 'nope' })
+        .expect(400);
+    });
+  });
+
+  describe('POST /api/devices/qr with an external join server (a second instance of apps/join-server)', () => {
+    let js: INestApplication;
+    let jsHttp: ReturnType<typeof request>;
+
+    beforeAll(async () => {
+      const config = loadConfig({
+        configDir: join(__dirname, '../config'),
+        env: {
+          LNS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lns-js-e2e-')),
+          LNS_HTTP_PORT: '0',
+          LNS_HTTP_HOST: '127.0.0.1',
+          LNS_ADMIN_TOKEN: JS_ADMIN_TOKEN,
+          LNS_LOG_LEVEL: 'warn',
+          LNS_BACKEND_INTERFACES_PEERS: JSON.stringify([{ senderId: NET_ID, token: BI_TOKEN }]),
+        },
+      });
+      const started = await startJoinServer(config);
+      js = started.app;
+      jsHttp = request(`http://127.0.0.1:${started.httpPort}`);
+      await lns.api
+        .post('/api/join-servers')
+        .send({
+          name: 'standalone',
+          url: `http://127.0.0.1:${started.httpPort}/api/backend-interfaces`,
+          joinEuis: [EXTERNAL_JOIN_EUI],
+          token: BI_TOKEN,
+        })
+        .expect(201);
+    });
+    afterAll(async () => js?.close());
+
+    it('1.0.4: claims the device over HTTP on the join server that holds it, then it joins through it', async () => {
+      const devEui = '0004a30b0000e104';
+      await importRecords(jsHttp, JS_ADMIN_TOKEN, [
+        { devEui, joinEui: EXTERNAL_JOIN_EUI, macVersion: '1.0.4', serialNumber: 'EXT-1' },
+      ]);
+      const qr = (
+        await jsHttp
+          .get(`/api/js/devices/${devEui}/qrcode?format=text`)
+          .set('Authorization', `Bearer ${JS_ADMIN_TOKEN}`)
+          .expect(200)
+      ).text;
+
+      const created = await lns.api
+        .post('/api/devices/qr')
+        .send({ qr, applicationId: app, deviceProfileId: profiles['1.0.4'] })
+        .expect(201);
+      expect(created.body).toMatchObject({
+        devEui,
+        joinEui: EXTERNAL_JOIN_EUI,
+        name: 'EXT-1',
+        activation: 'OTAA',
+      });
+      expect(created.body.joinServer).not.toBe('local');
+      // Its join-request goes to that join server (Backend Interfaces JoinReq) and is accepted.
+      await joinAndUplink(virtualDevice(devEui, EXTERNAL_JOIN_EUI, '1.0.4'), devEui);
+
+      // Claimed there: its token is used up, and the same code is refused by that join server.
+      await jsHttp
+        .get(`/api/js/devices/${devEui}/qrcode?format=text`)
+        .set('Authorization', `Bearer ${JS_ADMIN_TOKEN}`)
+        .expect(409);
+      await lns.api.delete(`/api/devices/${devEui}`).expect(204);
+      const again = await lns.api
+        .post('/api/devices/qr')
+        .send({ qr, applicationId: app, deviceProfileId: profiles['1.0.4'] })
+        .expect(400);
+      expect(again.body.fields).toEqual([
+        { field: 'qr', reason: expect.stringContaining('refused the claim') },
+      ]);
+    });
+  });
+});
