@@ -94,6 +94,25 @@ describe('simulator CLI', () => {
     ).toContain('provisioned 1 gateways and 2 OTAA devices');
   });
 
+  it('joins LoRaWAN 1.1 OTAA devices in US915 (sub-band 2, CFList channel mask) and gets their downlinks in RX windows', async () => {
+    const out = await simulate(
+      ['--region', 'US915', '--mac-version', '1.1.0', '--gateways', '2', '--devices', '3'].concat([
+        '--interval',
+        '1s',
+        '--duration',
+        '9s',
+        '--confirmed',
+        '1',
+        '--seed',
+        '13',
+      ]),
+    );
+    expect(out).toContain('provisioned 2 gateways and 3 OTAA devices (US915, 1.1.0)');
+    expect(out).toMatch(
+      /total: 3 devices, 3 joined, [1-9]\d* uplinks, [1-9]\d* downlinks, 0 outside RX windows, 0 errors/,
+    );
+  });
+
   it('refuses a bad option with the usage', async () => {
     await expect(simulate(['--region', 'EU433'])).rejects.toMatchObject({
       stderr: expect.stringContaining('--region: EU868 or US915'),
