@@ -102,6 +102,56 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
     expect(res.body).not.toHaveProperty('AppSKey');
   });
 
+  it('answers a manufacturer device only once claimed, and only for the NetID the claim named', async () => {
+    const imported = await lns.api
+      .post('/api/js/devices')
+      .send([
+        { devEui: '00000000000b0104', joinEui: JOIN_EUI, appKey: APP_KEY, macVersion: '1.0.4' },
+        { devEui: '00000000000b0105', joinEui: JOIN_EUI, appKey: APP_KEY, macVersion: '1.0.4' },
+      ])
+      .expect(201);
+    const [mine, theirs] = imported.body as Array<{ devEui: string; ownerToken: string }>;
+    const device = (devEui: string) =>
+      new VirtualDevice({
+        devEui,
+        joinEui: JOIN_EUI,
+        region: 'EU868',
+        macVersion: '1.0.4',
+        seed: devEui,
+        activation: { type: 'OTAA', appKey: APP_KEY },
+      });
+    const ask = async (d: VirtualDevice) =>
+      (await bi().set('Authorization', `Bearer ${PEER_TOKEN}`).send(joinReq(d)).expect(200)).body;
+
+    // Before any claim nobody may activate it, even an authenticated peer.
+    const unclaimed = await ask(device(mine.devEui));
+    expect(unclaimed.Result).toEqual({
+      ResultCode: 'ActivationDisallowed',
+      Description: expect.stringMatching(/not claimed/),
+    });
+    expect(unclaimed).not.toHaveProperty('PHYPayload');
+
+    // Claimed for another network: still refused to this peer.
+    await request(`http://127.0.0.1:${lns.httpPort}`)
+      .post('/api/js/claims')
+      .send({ devEui: theirs.devEui, ownerToken: theirs.ownerToken, homeNetId: '000099' })
+      .expect(200);
+    expect((await ask(device(theirs.devEui))).Result).toEqual({
+      ResultCode: 'ActivationDisallowed',
+      Description: 'device claimed for NetID 000099, not C00053',
+    });
+
+    // Claimed for this peer's NetID: answered.
+    await request(`http://127.0.0.1:${lns.httpPort}`)
+      .post('/api/js/claims')
+      .send({ devEui: mine.devEui, ownerToken: mine.ownerToken, homeNetId: 'C00053' })
+      .expect(200);
+    const d = device(mine.devEui);
+    const ok = await ask(d);
+    expect(ok.Result.ResultCode).toBe('Success');
+    expect(d.handleJoinAccept(Buffer.from(ok.PHYPayload, 'hex'))).toBe(true);
+  });
+
   it('is not behind the admin token, and refuses callers that are not peers with UnknownSender', async () => {
     const d = await localDevice('00000000000b0103', false);
     const asAdmin = await lns.api.post('/api/backend-interfaces').send(joinReq(d)).expect(200);

@@ -9,7 +9,7 @@ import { JoinServerService } from '../join-server.service';
 import { BackendInterfacesPeer, BackendInterfacesPeers, CallerCredentials } from './backend-interfaces-peers';
 import { writeJoinAnsSession, readJoinReq } from './join-messages';
 import { sealKeyEnvelope } from './key-envelope';
-import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver } from './owner-hooks';
+import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver, JoinPermission } from './owner-hooks';
 import {
   answerTypeOf,
   PROTOCOL_VERSIONS,
@@ -108,6 +108,9 @@ export class BackendInterfacesService {
   ): Promise<Ts002JoinAns> {
     const ansType = kind === 'join' ? 'JoinAns' : 'RejoinAns';
     const req: JoinRequest = readJoinReq(body, h.senderId);
+    // Checked before any key is touched: a device joins only through the network its owner chose.
+    const refusal = this.find(JoinPermission)?.refusalFor(req.devEui, h.senderId);
+    if (refusal) return this.refuse(h, 'ActivationDisallowed', refusal, ansType);
     const appKek = this.appSKeyKek(req.devEui);
     if (appKek.kind === 'unavailable') return this.refuse(h, 'Other', appKek.reason, ansType);
     // The AppSKey goes to the application's KEK when it has one, else to the network server's (TS002 §22).

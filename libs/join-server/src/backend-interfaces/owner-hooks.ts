@@ -26,3 +26,13 @@ export abstract class HomeNetIdResolver {
   /** 6 hex digits, or undefined. */
   abstract homeNetIdOf(devEui: string): string | undefined;
 }
+
+/**
+ * Whether a network server may activate a device: a manufacturer's device answers only once it is
+ * claimed, and only the NetID its owner named (TS002 ResultCode `ActivationDisallowed` otherwise).
+ * DI seam, optional: without a provider any authenticated peer may ask.
+ */
+export abstract class JoinPermission {
+  /** `undefined` when allowed, else why not. */
+  abstract refusalFor(devEui: string, senderNetId: string): string | undefined;
+}

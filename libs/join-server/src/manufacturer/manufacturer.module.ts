@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HomeNetIdResolver } from '../backend-interfaces/owner-hooks';
+import { HomeNetIdResolver, JoinPermission } from '../backend-interfaces/owner-hooks';
 import { ClaimService } from '../claims/claim.service';
 import { ClaimedHomeNetId } from '../claims/claimed-home-net-id';
+import { ClaimedJoinPermission } from '../claims/claimed-join-permission';
 import { ClaimsController } from '../claims/claims.controller';
 import { DeviceOwnershipRegistry } from '../claims/device-ownership';
 import { JsDeviceEntity } from '../device/js-device.entity';
@@ -31,6 +32,8 @@ import { ManufacturerService } from './manufacturer.service';
     ClaimService,
     ClaimedHomeNetId,
     { provide: HomeNetIdResolver, useExisting: ClaimedHomeNetId },
+    ClaimedJoinPermission,
+    { provide: JoinPermission, useExisting: ClaimedJoinPermission },
   ],
   exports: [
     ManufacturerService,
@@ -38,6 +41,7 @@ import { ManufacturerService } from './manufacturer.service';
     DeviceOwnershipRegistry,
     ManufacturerCredentials,
     HomeNetIdResolver,
+    JoinPermission,
   ],
 })
 export class ManufacturerModule {}
