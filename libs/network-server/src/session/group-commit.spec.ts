@@ -48,6 +48,55 @@ describe('GroupCommit', () => {
     ]);
   });
 
+  it('spaces commits under load: the next seal waits spacing × the last write duration, at most maxDelayMs', async () => {
+    // better-sqlite3 blocks the event loop for the whole commit (fsync included): here 3 ms.
+    const slow = async (batch: Row[]) => {
+      jest.advanceTimersByTime(3);
+      await write(batch);
+    };
+    const gc = new GroupCommit<Row>(queue, slow, { delayMs: 2, spacing: 4, maxDelayMs: 20 });
+    gc.mark('a', { key: 'a', value: 1 });
+    jest.advanceTimersByTime(2);
+    await gc.committed();
+    expect(batches).toHaveLength(1);
+
+    gc.mark('b', { key: 'b', value: 1 });
+    const b = gc.committed();
+    jest.advanceTimersByTime(11);
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    await b;
+    expect(batches).toEqual([[['a', 1]], [['b', 1]]]);
+
+    const capped = new GroupCommit<Row>(queue, slow, { delayMs: 2, spacing: 100, maxDelayMs: 20 });
+    capped.mark('c', { key: 'c', value: 1 });
+    jest.advanceTimersByTime(2);
+    await capped.committed();
+    capped.mark('d', { key: 'd', value: 1 });
+    const d = capped.committed();
+    jest.advanceTimersByTime(20);
+    await d;
+    expect(batches).toHaveLength(4);
+  });
+
+  it('after an idle spell the delay is delayMs again', async () => {
+    const slow = async (batch: Row[]) => {
+      jest.advanceTimersByTime(3);
+      await write(batch);
+    };
+    const gc = new GroupCommit<Row>(queue, slow, { delayMs: 2, spacing: 4 });
+    gc.mark('a', { key: 'a', value: 1 });
+    jest.advanceTimersByTime(2);
+    await gc.committed();
+    jest.advanceTimersByTime(1_000);
+    gc.mark('b', { key: 'b', value: 1 });
+    const b = gc.committed();
+    jest.advanceTimersByTime(2);
+    await b;
+    expect(batches).toHaveLength(2);
+  });
+
   it('seals at maxRows at once, and splits a sealed generation into transactions of maxRows', async () => {
     const gc = new GroupCommit<Row>(queue, write, { delayMs: 1000, maxRows: 2 });
     gc.mark('a', { key: 'a', value: 1 });
@@ -96,6 +145,16 @@ describe('GroupCommit', () => {
     jest.advanceTimersByTime(100);
     await retried;
     expect(batches).toEqual([[['a', 1]]]);
+  });
+
+  it('committed() resolves when forget() took every key it waited for', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
+    gc.mark('a', { key: 'a', value: 1 });
+    const waiting = gc.committed();
+    gc.forget('a');
+    jest.advanceTimersByTime(5);
+    await waiting;
+    expect(batches).toEqual([]);
   });
 
   it('forget() drops a key not yet written; stop() leaves no timer but flush() still writes', async () => {

@@ -3,6 +3,16 @@ import { WriteQueue } from './write-queue';
 /** How long changes gather before they are committed together. */
 export const GROUP_COMMIT_DELAY_MS = 3;
 /**
+ * Under load, a generation is sealed no sooner than this many times the last write's duration
+ * after that write ended. better-sqlite3 runs a commit on the main thread, and its fsync
+ * (synchronous=FULL) takes about 3 ms on this machine whatever the batch size, so back-to-back
+ * commits every 3 ms kept the event loop blocked half the time at 2,000 uplinks/s
+ * (bench/README: `npm run bench`). Spaced this way, commits block at most about a fifth of it.
+ */
+export const GROUP_COMMIT_SPACING = 4;
+/** The spacing never holds a change back longer than this (it waits for its commit before its event goes out). */
+export const GROUP_COMMIT_MAX_DELAY_MS = 20;
+/**
  * Rows per transaction. better-sqlite3 is synchronous: a transaction blocks the event loop for
  * about 1 ms per 100 rows (docs/decisions.md), so a batch stays at a few hundred rows.
  */
@@ -12,6 +22,8 @@ export const GROUP_COMMIT_RETRY_MS = 1_000;
 
 export interface GroupCommitOptions {
   delayMs?: number;
+  spacing?: number;
+  maxDelayMs?: number;
   maxRows?: number;
   retryMs?: number;
   onError?: (err: unknown) => void;
@@ -26,8 +38,9 @@ interface Generation<T> {
  * Group commit: changes marked within a few milliseconds are written in one transaction (or a
  * few of at most `maxRows` rows), so the fsync is paid per batch and not per uplink.
  *
- * A generation is every key marked while it was open; it is sealed after `delayMs`, or at once
- * when it reaches `maxRows`, and written through the shared WriteQueue. `committed()` resolves
+ * A generation is every key marked while it was open; it is sealed after `delayMs` (longer under
+ * load: `spacing` times the last write's duration after it ended, at most `maxDelayMs`), or at
+ * once when it reaches `maxRows`, and written through the shared WriteQueue. `committed()` resolves
  * when the generation holding everything marked before the call is on disk, and rejects if that
  * write failed (the caller must then not publish what it meant to; the changes stay marked and
  * are tried again after `retryMs`). A key marked twice is written once, with its latest value:
@@ -38,9 +51,14 @@ export class GroupCommit<T> {
   private lastSealed: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly delayMs: number;
+  private readonly spacing: number;
+  private readonly maxDelayMs: number;
   private readonly maxRows: number;
   private readonly retryMs: number;
   private stopped = false;
+  /** When the last write ended and how long it took (ms, Date.now(): a clock step only bends one delay, which stays within its bounds). */
+  private lastWriteEnd = -Infinity;
+  private lastWriteMs = 0;
 
   constructor(
     private readonly queue: WriteQueue,
@@ -48,6 +66,8 @@ export class GroupCommit<T> {
     private readonly options: GroupCommitOptions = {},
   ) {
     this.delayMs = options.delayMs ?? GROUP_COMMIT_DELAY_MS;
+    this.spacing = options.spacing ?? GROUP_COMMIT_SPACING;
+    this.maxDelayMs = Math.max(this.delayMs, options.maxDelayMs ?? GROUP_COMMIT_MAX_DELAY_MS);
     this.maxRows = options.maxRows ?? GROUP_COMMIT_MAX_ROWS;
     this.retryMs = options.retryMs ?? GROUP_COMMIT_RETRY_MS;
   }
@@ -55,7 +75,7 @@ export class GroupCommit<T> {
   mark(key: string, item: T): void {
     this.open.items.set(key, item);
     if (this.open.items.size >= this.maxRows) this.seal();
-    else this.arm(this.delayMs);
+    else this.arm(this.sealDelay());
   }
 
   /** Drops a key not yet written (its row was deleted or replaced). */
@@ -78,7 +98,7 @@ export class GroupCommit<T> {
 
   /** Seals and writes what is marked now; resolves when it (and everything before) is committed. */
   async flush(): Promise<void> {
-    if (this.open.items.size > 0) this.seal();
+    if (this.open.items.size > 0 || this.open.waiters.length > 0) this.seal();
     await this.queue.idle();
   }
 
@@ -89,11 +109,18 @@ export class GroupCommit<T> {
     this.timer = undefined;
   }
 
+  /** `delayMs`, or longer while the last write is recent: commits then take turns with the uplinks. */
+  private sealDelay(): number {
+    const spaced = this.lastWriteEnd + this.spacing * this.lastWriteMs - Date.now();
+    return Math.min(this.maxDelayMs, Math.max(this.delayMs, spaced));
+  }
+
   private arm(delay: number): void {
     if (this.timer !== undefined || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.open.items.size > 0) this.seal();
+      // Waiters with nothing left to write (forget() took their keys): sealed empty, they resolve.
+      if (this.open.items.size > 0 || this.open.waiters.length > 0) this.seal();
     }, delay);
   }
 
@@ -121,8 +148,14 @@ export class GroupCommit<T> {
 
   private async writeGeneration(gen: Generation<T>): Promise<void> {
     const items = [...gen.items.values()];
-    for (let i = 0; i < items.length; i += this.maxRows) {
-      await this.write(items.slice(i, i + this.maxRows));
+    const started = Date.now();
+    try {
+      for (let i = 0; i < items.length; i += this.maxRows) {
+        await this.write(items.slice(i, i + this.maxRows));
+      }
+    } finally {
+      this.lastWriteEnd = Date.now();
+      this.lastWriteMs = this.lastWriteEnd - started;
     }
   }
 }

@@ -9,7 +9,8 @@ import {
 } from '@lns/storage';
 import { contextFor, sessionFor } from '../uplink/ns-test-support';
 import { DeviceSession } from './device-session';
-import { InMemorySessionStore, SessionChange } from './in-memory-session-store';
+import { GROUP_COMMIT_DELAY_MS } from './group-commit';
+import { ACTIVATION_BATCH_DELAY_MS, InMemorySessionStore, SessionChange } from './in-memory-session-store';
 import { toSessionRow } from './session-codec';
 import { SessionRepository, StoredSessionRow } from './session-repository';
 
@@ -19,11 +20,21 @@ const cipher = new KeyCipher(Buffer.alloc(32, 1));
 class FakeRepository {
   rows: StoredSessionRow[] = [];
   readonly log: string[] = [];
-  async loadAll() {
-    return this.rows;
+  async *loadInChunks() {
+    // Two chunks, as the repository pages through a large table.
+    yield this.rows.slice(0, 1);
+    yield this.rows.slice(1);
   }
-  async save(row: { devEui: string; fCntUp: number }) {
-    this.log.push(`save ${row.devEui} ${row.fCntUp}`);
+  /** DevEUIs whose next save is refused (e.g. the device was deleted meanwhile). */
+  readonly refuse = new Set<string>();
+  readonly batches: number[] = [];
+  async saveMany(rows: Array<{ devEui: string; fCntUp: number }>) {
+    this.batches.push(rows.length);
+    return rows.map((row) => {
+      if (this.refuse.delete(row.devEui)) return new Error(`FOREIGN KEY constraint failed`);
+      this.log.push(`save ${row.devEui} ${row.fCntUp}`);
+      return undefined;
+    });
   }
   async delete(devEui: string) {
     this.log.push(`delete ${devEui}`);
@@ -106,6 +117,46 @@ describe('InMemorySessionStore', () => {
     s.markDirty(old); // a late mark from an uplink still in flight
     await s.flushAll();
     expect(repo.log.filter((l) => l.startsWith('update')).every((l) => !l.includes(':100'))).toBe(true);
+  });
+
+  it('activations asked for together share one write; a refused row fails its own activation only', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    repo.refuse.add(ctxB.device.devEui);
+    const a = s.activate(sessionFor(ctxA));
+    const b = s.activate(sessionFor(ctxB));
+    await expect(a).resolves.toBeUndefined();
+    await expect(b).rejects.toThrow('FOREIGN KEY');
+    expect(repo.batches).toEqual([2]);
+    expect(s.byDevEui(ctxA.device.devEui)).toBeDefined();
+    expect(s.byDevEui(ctxB.device.devEui)).toBeUndefined();
+  });
+
+  it('a group commit skips the old session of a device whose activation is being written', async () => {
+    jest.useFakeTimers();
+    try {
+      const repo = new FakeRepository();
+      const s = store(repo);
+      const old = sessionFor(ctxA, { fCntUp: 100 });
+      const first = s.activate(old);
+      await jest.advanceTimersByTimeAsync(ACTIVATION_BATCH_DELAY_MS);
+      await first;
+      old.fCntUp = 101;
+      s.markDirty(old);
+      await jest.advanceTimersByTimeAsync(GROUP_COMMIT_DELAY_MS - 1);
+      // The re-activation's batch falls due after the group commit holding the old counters,
+      // which is written while the activation is under way: without the old counters.
+      const next = s.activate(sessionFor(ctxA, { fCntUp: 0 }));
+      await jest.advanceTimersByTimeAsync(1);
+      expect(repo.log).toEqual([`save ${old.devEui} 100`]);
+      await jest.advanceTimersByTimeAsync(ACTIVATION_BATCH_DELAY_MS);
+      await next;
+      await s.flushAll();
+      expect(repo.log).toEqual([`save ${old.devEui} 100`, `save ${old.devEui} 0`]);
+      expect(s.byDevEui(old.devEui)!.fCntUp).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('flushes what is pending at shutdown', async () => {

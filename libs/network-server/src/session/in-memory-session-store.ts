@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { KeyCipher } from '@lns/storage';
+import { DeviceSessionEntity, KeyCipher } from '@lns/storage';
 import { DeviceSession } from './device-session';
 import { GroupCommit } from './group-commit';
 import { fromSessionRow, SessionDecodeError, toSessionRow } from './session-codec';
 import { SessionRepository } from './session-repository';
 import { SessionStore } from './session-store';
+import { WriteBatcher } from './write-batcher';
 import { WriteQueue } from './write-queue';
 
 export type SessionChange =
@@ -13,11 +14,20 @@ export type SessionChange =
 const EMPTY: readonly DeviceSession[] = Object.freeze([]);
 
 /**
+ * Activations gathered this long share one transaction. A join-accept leaves seconds before its
+ * RX1 window (JOIN_ACCEPT_DELAY1 = 5 s), so the wait costs nothing; one commit per activation
+ * (an fsync each, on the main thread) bounded the join storm (`npm run bench`).
+ */
+export const ACTIVATION_BATCH_DELAY_MS = 2;
+export const ACTIVATION_BATCH_MAX = 256;
+
+/**
  * SessionStore of one process: every session in memory, indexed by DevAddr and DevEUI, loaded
  * once at start (keys unsealed with the KeyCipher context `session:<devEui>`), so the uplink
  * path never reads the database. Counter and MAC-state changes go to the database in group
- * commits (GroupCommit); activations and removals are awaited writes through the same queue,
- * so a late group commit can never overwrite a newer session with an older one's counters.
+ * commits (GroupCommit); activations (batched, WriteBatcher) and removals are awaited writes
+ * through the same queue, and a group commit skips a device whose activation is under way, so a
+ * late group commit can never overwrite a newer session with an older one's counters.
  */
 @Injectable()
 export class InMemorySessionStore
@@ -29,6 +39,9 @@ export class InMemorySessionStore
   private readonly byAddr = new Map<number, DeviceSession[]>();
   private readonly queue = new WriteQueue();
   private readonly commits: GroupCommit<DeviceSession>;
+  private readonly activations: WriteBatcher<DeviceSessionEntity>;
+  /** Devices with an activation written or being written and not yet in the index: DevEUI → how many. */
+  private readonly activating = new Map<string, number>();
   private readonly listeners: Array<(change: SessionChange) => void> = [];
 
   constructor(
@@ -39,18 +52,24 @@ export class InMemorySessionStore
     this.commits = new GroupCommit(this.queue, (batch) => this.writeBatch(batch), {
       onError: (err) => this.logger.error(`group commit failed, retrying: ${describe(err)}`),
     });
+    this.activations = new WriteBatcher(this.queue, (rows) => this.repository.saveMany(rows), {
+      delayMs: ACTIVATION_BATCH_DELAY_MS,
+      maxItems: ACTIVATION_BATCH_MAX,
+    });
   }
 
   async onModuleInit(): Promise<void> {
-    const rows = await this.repository.loadAll();
     let failed = 0;
-    for (const { row, applicationId, deviceProfileId } of rows) {
-      try {
-        this.index(fromSessionRow(this.cipher, row, { applicationId, deviceProfileId }));
-      } catch (err) {
-        if (!(err instanceof SessionDecodeError)) throw err;
-        failed++;
-        this.logger.error(`${err.message}; the device must be activated again`);
+    // Chunk by chunk: a chunk's rows are garbage before the next is read (memory at start-up).
+    for await (const rows of this.repository.loadInChunks()) {
+      for (const { row, applicationId, deviceProfileId } of rows) {
+        try {
+          this.index(fromSessionRow(this.cipher, row, { applicationId, deviceProfileId }));
+        } catch (err) {
+          if (!(err instanceof SessionDecodeError)) throw err;
+          failed++;
+          this.logger.error(`${err.message}; the device must be activated again`);
+        }
       }
     }
     this.logger.log(`${this.byEui.size} device sessions loaded${failed ? `, ${failed} unreadable` : ''}`);
@@ -74,15 +93,30 @@ export class InMemorySessionStore
   }
 
   async activate(session: DeviceSession): Promise<void> {
+    const { devEui } = session;
     const row = toSessionRow(this.cipher, session);
-    await this.queue.run(() => this.repository.save(row));
-    this.unindex(session.devEui);
-    this.commits.forget(session.devEui);
+    this.activating.set(devEui, (this.activating.get(devEui) ?? 0) + 1);
+    try {
+      await this.activations.add(row);
+    } catch (err) {
+      // The old session stays; counters of it a group commit skipped meanwhile are written again.
+      const old = this.byEui.get(devEui);
+      if (old) this.markDirty(old);
+      throw err;
+    } finally {
+      const n = this.activating.get(devEui)! - 1;
+      if (n === 0) this.activating.delete(devEui);
+      else this.activating.set(devEui, n);
+    }
+    this.unindex(devEui);
+    this.commits.forget(devEui);
     this.index(session);
     this.notify({ kind: 'activated', session });
   }
 
   async remove(devEui: string): Promise<void> {
+    // An activation asked for before the removal is written before it, as it was asked.
+    this.activations.seal();
     this.unindex(devEui);
     this.commits.forget(devEui);
     await this.queue.run(() => this.repository.delete(devEui));
@@ -99,6 +133,7 @@ export class InMemorySessionStore
 
   /** Writes every pending change now (shutdown, tests). */
   flushAll(): Promise<void> {
+    this.activations.seal();
     return this.commits.flush();
   }
 
@@ -144,8 +179,9 @@ export class InMemorySessionStore
   }
 
   /** Only the session object still current for its device is written: a replaced one is stale. */
-  private writeBatch(batch: DeviceSession[]): Promise<void> {
-    return this.repository.updateCounters(batch.filter((s) => this.byEui.get(s.devEui) === s));
+  private async writeBatch(batch: DeviceSession[]): Promise<void> {
+    const current = batch.filter((s) => this.byEui.get(s.devEui) === s && !this.activating.has(s.devEui));
+    if (current.length > 0) await this.repository.updateCounters(current);
   }
 
   private notify(change: SessionChange): void {

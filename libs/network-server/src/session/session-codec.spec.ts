@@ -23,6 +23,19 @@ describe('session codec', () => {
     expect(back).toEqual({ ...s, lastUplink: undefined, pendingAck: undefined });
   });
 
+  it('loads a 1.0.x session with one Buffer for its NwkSKey in all three roles, and the MAC version constant', () => {
+    const s = sessionFor(contextFor({ macVersion: '1.0.3' }));
+    expect(s.fNwkSIntKey.equals(s.nwkSEncKey)).toBe(true);
+    const row = toSessionRow(cipher, s);
+    row.macVersion = ['1', '0', '3'].join('.');
+    const back = fromSessionRow(cipher, row, owner);
+    expect(back).toEqual({ ...s, lastUplink: undefined, pendingAck: undefined });
+    expect(back.sNwkSIntKey).toBe(back.fNwkSIntKey);
+    expect(back.nwkSEncKey).toBe(back.fNwkSIntKey);
+    expect(back.appSKey).not.toBe(back.fNwkSIntKey);
+    expect(back.macVersion).toBe('1.0.3');
+  });
+
   it('keeps an end-to-end session without AppSKey, with its envelope', () => {
     const ctx = contextFor({ endToEnd: true });
     const s = sessionFor(ctx, { appSKeyEnvelope: { kekLabel: 'as-1', aesKey: 'AAAA' } });

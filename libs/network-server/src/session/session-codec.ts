@@ -1,4 +1,4 @@
-import { KeyCipher, DeviceSessionEntity, MAC_VERSIONS, MacVersion } from '@lns/storage';
+import { KeyCipher, DeviceSessionEntity, MAC_VERSIONS } from '@lns/storage';
 import { MacState } from '../mac/mac-state';
 import { DeviceSession } from './device-session';
 
@@ -72,11 +72,22 @@ export function fromSessionRow(
   } catch {
     throw new SessionDecodeError(row.devEui, 'mac_state is not JSON');
   }
-  const key = (i: number) => Buffer.from(keys.subarray(i * KEY_LENGTH, (i + 1) * KEY_LENGTH));
+  // A 1.0.x session holds its NwkSKey three times (FNwkSIntKey = SNwkSIntKey = NwkSEncKey): one
+  // Buffer serves all three, as every session is in memory at once (≈200 bytes each).
+  const loaded: Buffer[] = [];
+  const key = (i: number) => {
+    const bytes = keys.subarray(i * KEY_LENGTH, (i + 1) * KEY_LENGTH);
+    const same = loaded.find((k) => k.equals(bytes));
+    if (same) return same;
+    const copy = Buffer.from(bytes);
+    loaded.push(copy);
+    return copy;
+  };
   const session: DeviceSession = {
     devEui: row.devEui,
     devAddr: row.devAddr >>> 0,
-    macVersion: row.macVersion as MacVersion,
+    // The constant, not the row's copy of the string.
+    macVersion: MAC_VERSIONS.find((v) => v === row.macVersion)!,
     applicationId: owner.applicationId,
     deviceProfileId: owner.deviceProfileId,
     fNwkSIntKey: key(0),
