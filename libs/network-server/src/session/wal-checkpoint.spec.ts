@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -6,12 +6,17 @@ import { InMemorySessionStore } from './in-memory-session-store';
 import { WalCheckpoint } from './wal-checkpoint';
 
 describe('WalCheckpoint', () => {
-  const walDataSource = () =>
-    new DataSource({
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const walDataSource = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wal-'));
+    dirs.push(dir);
+    return new DataSource({
       type: 'better-sqlite3',
-      database: join(mkdtempSync(join(tmpdir(), 'wal-')), 'db.sqlite'),
+      database: join(dir, 'db.sqlite'),
       prepareDatabase: (db: { pragma(s: string): unknown }) => void db.pragma('journal_mode = WAL'),
     });
+  };
   const recordingStore = (queued: string[]) =>
     ({
       serialize: <T>(write: () => Promise<T>) => {
