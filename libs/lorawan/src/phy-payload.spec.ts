@@ -827,6 +827,21 @@ const fuzzInput = fc.oneof(
   fc
     .tuple(fc.integer({ min: 0, max: 63 }), buf(0, 300))
     .map(([m, b]) => Buffer.concat([Buffer.of(m << 2), b])),
+  // Data-frame shaped: random FCtrl (so FOptsLen 0..15) and an FPort byte that is often 0, so the
+  // FOpts/FPort rules (§4.3.1.6) are reached on every run, not once in thousands.
+  fc
+    .tuple(
+      fc.constantFrom(0x40, 0x60, 0x80, 0xa0),
+      buf(4, 4),
+      fc.integer({ min: 0, max: 255 }),
+      buf(2, 2),
+      buf(0, 15),
+      fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })),
+      buf(0, 24),
+    )
+    .map(([mhdr, devAddr, fCtrl, fCnt, fOpts, fPort, rest]) =>
+      Buffer.concat([Buffer.of(mhdr), devAddr, Buffer.of(fCtrl), fCnt, fOpts, Buffer.of(fPort), rest]),
+    ),
 );
 
 describe('properties (fast-check)', () => {
