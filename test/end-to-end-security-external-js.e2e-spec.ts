@@ -1,12 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, MqttClient } from 'mqtt';
 import request from 'supertest';
-import { TunnelApplication, unwrapTransportKey } from '@lns/as-client';
+import { parseJoinEvent, parseUpEvent, TunnelApplication, unwrapTransportKey } from '@lns/as-client';
 import { VirtualDevice, VirtualGateway } from '@lns/simulator';
-import { Radio, scanDataDir, scanOutput, Secret } from './end-to-end-security.helpers';
+import { Radio, scanBytes, scanDataDir, scanOutput, Secret, WebhookAs } from './end-to-end-security.helpers';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -28,7 +28,7 @@ type Json = Record<string, unknown>;
  * One end-to-end application whose devices join through the network server's embedded join server and
  * through an external one (another apps/lns, over the LoRaWAN Backend Interfaces). The external join
  * server wraps the AppSKey under an ASTK of its own, handed to the same AS the same way: the AS reads both
- * devices' uplinks, and the network server holds neither AppSKey in clear.
+ * devices' uplinks, over MQTT and by webhook, and the network server holds neither AppSKey in clear.
  */
 describe('end-to-end application with devices of the local and of an external join server', () => {
   const nsDataDir = mkdtempSync(join(tmpdir(), 'lns-e2e-security-ns-'));
@@ -36,7 +36,9 @@ describe('end-to-end application with devices of the local and of an external jo
   const asKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicKey = asKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const tunnel = new TunnelApplication({ privateKey: asKeys.privateKey });
-  const secrets: Secret[] = [];
+  /** The webhook's credential: stored sealed by the network server, never to be found in clear. */
+  const hookAuthorization = `Bearer ${randomBytes(24).toString('base64url')}`;
+  const secrets: Secret[] = [{ what: 'webhook Authorization', bytes: Buffer.from(hookAuthorization) }];
   const plaintexts: string[] = [];
   const messages: Array<{ topic: string; json: Json }> = [];
   let ns: LnsProcess;
@@ -49,6 +51,7 @@ describe('end-to-end application with devices of the local and of an external jo
   let mqtt: MqttClient;
   let gw: VirtualGateway;
   let radio: Radio;
+  let hook: WebhookAs;
 
   const onNs = (method: 'get' | 'post', path: string) =>
     request(`http://127.0.0.1:${ns.ports.http}`)[method](path).set('Authorization', `Bearer ${nsToken}`);
@@ -75,6 +78,7 @@ describe('end-to-end application with devices of the local and of an external jo
       bytes: unwrapTransportKey({ privateKey: asKeys.privateKey, wrappedKey: key.wrappedKey }),
     });
     tunnel.addTransportKey(key);
+    hook.tunnel.addTransportKey(key);
     return key.kekLabel;
   }
 
@@ -89,7 +93,10 @@ describe('end-to-end application with devices of the local and of an external jo
     });
   }
 
-  /** Join, then one uplink the AS must read; resolves with the join event's KEK label. */
+  /**
+   * Join, then one uplink the AS must read, over MQTT and by webhook (the same events, its webhook side
+   * decrypting on its own); resolves with the join event's KEK label.
+   */
   async function joinAndSend(device: VirtualDevice, text: string): Promise<string> {
     const devEui = device.devEui.toString('hex');
     if (!(await radio.join(device))) {
@@ -97,16 +104,22 @@ describe('end-to-end application with devices of the local and of an external jo
     }
     secrets.push({ what: `AppSKey of ${devEui}`, bytes: device.sessionKeys()!.appSKey });
     const joined = await nextEvent('join', devEui, 0);
-    tunnel.handleJoin(joined as never);
+    const session = tunnel.handleJoin(parseJoinEvent(joined));
+    expect(await hook.copyOf('join', joined)).toEqual(joined);
+    expect(hook.joins.get(String(joined.deduplicationId))).toEqual(session);
     plaintexts.push(text);
     await radio.uplink(device, 3, text);
     const up = await nextEvent('up', devEui, 0);
     expect(up.data).not.toBe(Buffer.from(text).toString('base64'));
-    expect(tunnel.decryptUp(up as never).payload?.toString()).toBe(text);
+    const clear = tunnel.decryptUp(parseUpEvent(up));
+    expect(clear.payload?.toString()).toBe(text);
+    expect(await hook.copyOf('up', up)).toEqual(up);
+    expect(hook.uplinks.get(String(up.deduplicationId))).toEqual(clear);
     return (joined.joinServerContext as { appSKey: { kekLabel: string } }).appSKey.kekLabel;
   }
 
   beforeAll(async () => {
+    hook = await WebhookAs.start(asKeys.privateKey, hookAuthorization);
     // The external join server: apps/lns, whose embedded join server answers the network server as a peer.
     js = await startLnsProcess(
       {
@@ -188,6 +201,15 @@ describe('end-to-end application with devices of the local and of an external jo
         })
         .expect(201);
     }
+    // The AS takes the application's events by webhook too, with a credential of its own.
+    const webhook = await onNs('post', `/api/applications/${nsApp}/webhooks`)
+      .send({
+        url: hook.receiver.url(),
+        headers: { Authorization: hookAuthorization },
+        events: ['up', 'join'],
+      })
+      .expect(201);
+    expect(webhook.body.headerNames).toEqual(['Authorization']);
     const appToken = (
       await onNs('post', `/api/applications/${nsApp}/tokens`).send({ name: 'as' }).expect(201)
     ).body.token;
@@ -208,6 +230,7 @@ describe('end-to-end application with devices of the local and of an external jo
     await gw?.stop();
     await ns?.stop();
     await js?.stop();
+    await hook?.receiver.close();
   });
 
   it('the AS reads the uplinks of both devices: each AppSKey wrapped under the ASTK of its join server', async () => {
@@ -222,13 +245,45 @@ describe('end-to-end application with devices of the local and of an external jo
     ).toBe(jsLabel);
   });
 
+  it('the webhook carried the same joins and uplinks as MQTT, none refused, none left pending', async () => {
+    const ids = (type: string) =>
+      messages
+        .filter((m) => m.topic.endsWith(`/event/${type}`))
+        .map((m) => String(m.json.deduplicationId))
+        .sort();
+    const viaWebhook = (type: string) =>
+      hook.receiver
+        .events(type)
+        .map((e) => String(e.deduplicationId))
+        .sort();
+    expect(ids('join')).toHaveLength(2);
+    expect(ids('up')).toHaveLength(2);
+    expect(viaWebhook('join')).toEqual(ids('join'));
+    expect(viaWebhook('up')).toEqual(ids('up'));
+    expect(hook.receiver.refused).toEqual([]);
+    const listed = async () => (await onNs('get', `/api/applications/${nsApp}/webhooks`).expect(200)).body;
+    // A delivery leaves the outbox once the server has read the receiver's answer: a moment after it came.
+    await eventually(async () => (await listed())[0].pending === 0, 5000);
+    const [webhook] = await listed();
+    expect(webhook).toMatchObject({ headerNames: ['Authorization'], pending: 0, failures: 0 });
+    expect(JSON.stringify(webhook)).not.toContain(hookAuthorization.slice('Bearer '.length));
+  });
+
   it('neither server has an ASTK or an AppSKey in clear, in its database or its output (its own ones neither)', async () => {
-    expect(secrets).toHaveLength(4);
+    // Two ASTKs, two AppSKeys and the webhook's credential.
+    expect(secrets).toHaveLength(5);
     await mqtt.endAsync();
     await gw.stop();
     expect(await ns.stop()).toBe(0);
     expect(await js.stop()).toBe(0);
     const found = [
+      ...scanBytes(
+        Buffer.from(messages.map((m) => JSON.stringify(m.json)).join('\n')),
+        secrets,
+        plaintexts,
+        'MQTT messages',
+      ),
+      ...scanBytes(hook.bodies(), secrets, plaintexts, 'webhook bodies'),
       ...scanDataDir(nsDataDir, secrets, plaintexts, 'network server'),
       ...scanDataDir(jsDataDir, secrets, plaintexts, 'join server'),
       ...scanOutput(ns.output(), secrets, plaintexts, 'network server'),

@@ -1,12 +1,27 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, MqttClient } from 'mqtt';
 import request from 'supertest';
-import { TunnelApplication, unwrapTransportKey } from '@lns/as-client';
+import {
+  parseJoinEvent,
+  parseUpEvent,
+  TunnelApplication,
+  TunnelUplink,
+  unwrapTransportKey,
+} from '@lns/as-client';
 import { VirtualDevice, VirtualGateway } from '@lns/simulator';
-import { filesUnder, leaks, Radio, scanDataDir, scanOutput, Secret } from './end-to-end-security.helpers';
+import {
+  filesUnder,
+  leaks,
+  Radio,
+  scanBytes,
+  scanDataDir,
+  scanOutput,
+  Secret,
+  WebhookAs,
+} from './end-to-end-security.helpers';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -23,15 +38,19 @@ type MacVersion = '1.0.3' | '1.0.4' | '1.1.0';
 /**
  * The end-to-end (tunnel) application against the built server process, as an application server that
  * trusts nobody would use it: the AS generates its RSA key pair, receives the ASTK encrypted under it, and
- * decrypts uplinks and encrypts downlinks with libs/as-client over MQTT and REST. Afterwards the database
- * files and everything the server printed are searched for the ASTKs and AppSKeys in clear.
+ * decrypts uplinks and encrypts downlinks with libs/as-client over MQTT and REST. It takes the same events
+ * by webhook too (with a credential of its own), and decrypts those with a tunnel of its own. Afterwards the
+ * database files, everything the server printed, and the MQTT and webhook traffic are searched for the
+ * ASTKs, the AppSKeys and the webhook's credential in clear.
  */
 describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lns-e2e-security-'));
   const asKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicKey = asKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const tunnel = new TunnelApplication({ privateKey: asKeys.privateKey });
-  const secrets: Secret[] = [];
+  /** The webhook's credential: stored sealed by the server, so never to be found in clear either. */
+  const hookAuthorization = `Bearer ${randomBytes(24).toString('base64url')}`;
+  const secrets: Secret[] = [{ what: 'webhook Authorization', bytes: Buffer.from(hookAuthorization) }];
   /** Payloads only the device and the AS ever see in clear. */
   const plaintexts: string[] = [];
   const messages: Array<{ topic: string; json: Json }> = [];
@@ -45,6 +64,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
   let gw: VirtualGateway;
   let radio: Radio;
   let firstKey: { kekLabel: string; wrappedKey: string };
+  let hook: WebhookAs;
 
   const api = () => request(`http://127.0.0.1:${lns.ports.http}`);
   const post = (path: string) => api().post(path).set('Authorization', `Bearer ${adminToken}`);
@@ -57,6 +77,27 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
   async function nextEvent(type: string, devEui: string, after: number, timeoutMs = 8000): Promise<Json> {
     await eventually(() => events(type, devEui).length > after, timeoutMs);
     return events(type, devEui)[after];
+  }
+
+  /** A transport key the AS keeps, on its MQTT side and on its webhook side. */
+  function addTransportKey(answer: { kekLabel: string; wrappedKey: string }): void {
+    tunnel.addTransportKey(answer);
+    hook.tunnel.addTransportKey(answer);
+  }
+
+  /** A join event from MQTT handled, and its webhook copy: the same event, the same session on both sides. */
+  async function handleJoin(event: Json): Promise<void> {
+    const session = tunnel.handleJoin(parseJoinEvent(event));
+    expect(await hook.copyOf('join', event)).toEqual(event);
+    expect(hook.joins.get(String(event.deduplicationId))).toEqual(session);
+  }
+
+  /** An up event from MQTT decrypted, and its webhook copy: the same event, decrypted alike on both sides. */
+  async function decryptUp(event: Json): Promise<TunnelUplink> {
+    const clear = tunnel.decryptUp(parseUpEvent(event));
+    expect(await hook.copyOf('up', event)).toEqual(event);
+    expect(hook.uplinks.get(String(event.deduplicationId))).toEqual(clear);
+    return clear;
   }
 
   async function createOtaaDevice(devEui: string, macVersion: MacVersion): Promise<VirtualDevice> {
@@ -100,6 +141,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
   }
 
   beforeAll(async () => {
+    hook = await WebhookAs.start(asKeys.privateKey, hookAuthorization);
     // Debug level: the more the server says, the more a leak would show.
     lns = await startLnsProcess(
       {
@@ -138,6 +180,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
     await mqtt?.endAsync();
     await gw?.stop();
     await lns?.stop();
+    await hook?.receiver.close();
   });
 
   it('refuses transport keys for keys that are not RSA ≥ 2048 bits, and for plain or unknown applications', async () => {
@@ -188,7 +231,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
     const astk = unwrapTransportKey({ privateKey: asKeys.privateKey, wrappedKey: firstKey.wrappedKey });
     expect(astk).toHaveLength(16);
     secrets.push({ what: 'ASTK 1', bytes: astk });
-    tunnel.addTransportKey(firstKey);
+    addTransportKey(firstKey);
     const list = await get(`/api/applications/${appId}/transport-keys`).expect(200);
     expect(list.body).toEqual([
       {
@@ -200,6 +243,32 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
       },
     ]);
     expect(JSON.stringify(list.body)).not.toContain(firstKey.wrappedKey);
+  });
+
+  it('registers the AS webhook with its credential, listed by header name only; the receiver wants the credential', async () => {
+    const res = await post(`/api/applications/${appId}/webhooks`)
+      .send({
+        url: hook.receiver.url(),
+        headers: { Authorization: hookAuthorization },
+        events: ['up', 'join', 'log'],
+      })
+      .expect(201);
+    expect(res.body).toMatchObject({ url: hook.receiver.url(), headerNames: ['Authorization'] });
+    const list = await get(`/api/applications/${appId}/webhooks`).expect(200);
+    expect(JSON.stringify(list.body)).not.toContain(hookAuthorization.slice('Bearer '.length));
+    // The receiver checks the credential: without it, or with another, nothing gets in.
+    const receiver = request(new URL(hook.receiver.url()).origin);
+    await receiver.post('/as/events?source=lns&event=up').set('X-LNS-Event', 'up').send({}).expect(401);
+    await receiver
+      .post('/as/events?source=lns&event=up')
+      .set('X-LNS-Event', 'up')
+      .set('Authorization', `${hookAuthorization}x`)
+      .send({})
+      .expect(401);
+    expect(hook.receiver.refused.splice(0)).toEqual([
+      { status: 401, reason: 'Authorization: missing or wrong' },
+      { status: 401, reason: 'Authorization: missing or wrong' },
+    ]);
   });
 
   it('refuses an ABP device that would give the network the AppSKey', async () => {
@@ -242,7 +311,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
           appSKey: { kekLabel: firstKey.kekLabel, aesKey: expect.any(String) },
         },
       });
-      tunnel.handleJoin(joinEvent as never);
+      await handleJoin(joinEvent);
 
       for (let i = 0; i < 2; i++) {
         const text = `meter ${macVersion} reading ${i}: 004217 kWh`;
@@ -251,7 +320,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
         // The network passed the FRMPayload on as the device sent it.
         expect(up.data).not.toBe(Buffer.from(text).toString('base64'));
         expect(up.joinServerContext).toEqual(joinEvent.joinServerContext);
-        const clear = tunnel.decryptUp(up as never);
+        const clear = await decryptUp(up);
         expect(clear).toMatchObject({ devEui, fCnt: i, fPort: 7 });
         expect(clear.payload?.toString()).toBe(text);
       }
@@ -271,6 +340,10 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
       const text = `valve ${devEui}: close`;
       plaintexts.push(text);
       const body = tunnel.encryptDownlink({ devEui, fPort: 42, payload: Buffer.from(text), fCntDown });
+      // The webhook side, fed by its own events only, has the same session for the device.
+      expect(
+        hook.tunnel.encryptDownlink({ devEui, fPort: 42, payload: Buffer.from(text), fCntDown }),
+      ).toEqual(body);
       const queued = await post(`/api/devices/${devEui}/queue`).send(body).expect(201);
       expect(queued.body).toEqual({ id: expect.any(String), fCntDown });
 
@@ -304,7 +377,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
       what: 'ASTK 2',
       bytes: unwrapTransportKey({ privateKey: asKeys.privateKey, wrappedKey: second.wrappedKey }),
     });
-    tunnel.addTransportKey(second);
+    addTransportKey(second);
     const listed = (await get(`/api/applications/${appId}/transport-keys`).expect(200)).body as Json[];
     expect(listed.map((k) => [k.kekLabel, k.current])).toEqual([
       [firstKey.kekLabel, false],
@@ -316,8 +389,9 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
     expect(await joinNetwork(device)).toBe(true);
     const joined = await nextEvent('join', devEui, 0);
     expect(joined).toMatchObject({ joinServerContext: { appSKey: { kekLabel: second.kekLabel } } });
+    await handleJoin(joined);
     await uplink(device, 9, 'under the second key');
-    expect(tunnel.decryptUp((await nextEvent('up', devEui, 0)) as never).payload?.toString()).toBe(
+    expect((await decryptUp(await nextEvent('up', devEui, 0))).payload?.toString()).toBe(
       'under the second key',
     );
     // A device joined before the rotation keeps its session and its envelope under the first key.
@@ -326,7 +400,7 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
     await uplink(devices.get(older)!, 7, 'still under the first key');
     const up = await nextEvent('up', older, before);
     expect(up).toMatchObject({ joinServerContext: { appSKey: { kekLabel: firstKey.kekLabel } } });
-    expect(tunnel.decryptUp(up as never).payload?.toString()).toBe('still under the first key');
+    expect((await decryptUp(up)).payload?.toString()).toBe('still under the first key');
 
     // Revoking the current key makes the newest other one current.
     await del(`/api/applications/${appId}/transport-keys/${second.kekLabel}`).expect(204);
@@ -354,23 +428,46 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
       what: 'ASTK 3',
       bytes: unwrapTransportKey({ privateKey: asKeys.privateKey, wrappedKey: third.wrappedKey }),
     });
-    tunnel.addTransportKey(third);
+    addTransportKey(third);
     expect(await joinNetwork(device)).toBe(true);
     const rejoined = await nextEvent('join', devEui, 1);
     expect(rejoined).toMatchObject({ joinServerContext: { appSKey: { kekLabel: third.kekLabel } } });
+    await handleJoin(rejoined);
     const ups = events('up', devEui).length;
     await uplink(device, 9, 'under the third key');
-    expect(tunnel.decryptUp((await nextEvent('up', devEui, ups)) as never).payload?.toString()).toBe(
+    expect((await decryptUp(await nextEvent('up', devEui, ups))).payload?.toString()).toBe(
       'under the third key',
     );
+  });
+
+  it('the webhook carried every join and up event MQTT did, each delivered, none refused', async () => {
+    const ids = (type: string) => (json: Json) => `${type} ${String(json.deduplicationId)}`;
+    const overMqtt = ['join', 'up'].flatMap((type) =>
+      messages.filter((m) => m.topic.endsWith(`/event/${type}`)).map((m) => ids(type)(m.json)),
+    );
+    const overWebhook = ['join', 'up'].flatMap((type) => hook.receiver.events(type).map(ids(type)));
+    // Four joins (one more was refused: no ASTK left) and nine uplinks of three devices.
+    expect(overMqtt.filter((id) => id.startsWith('join'))).toHaveLength(4);
+    expect(overMqtt.filter((id) => id.startsWith('up'))).toHaveLength(9);
+    expect(overWebhook.sort()).toEqual(overMqtt.sort());
+    // The join refused with every ASTK revoked came by webhook too, as a log event.
+    expect(hook.receiver.events('log')).toContainEqual(
+      expect.objectContaining({ code: 'OTAA', description: expect.stringContaining('no AS transport key') }),
+    );
+    expect(hook.receiver.refused).toEqual([]);
+    await eventually(async () => {
+      const [webhook] = (await get(`/api/applications/${appId}/webhooks`).expect(200)).body as Json[];
+      return webhook.pending === 0 && webhook.failures === 0;
+    }, 5000);
   });
 
   it('neither an ASTK nor an AppSKey, nor a payload, is in clear in the database or in what the server printed', async () => {
     // ASTK 1..3 and the AppSKeys of four sessions.
     expect(secrets.filter((s) => s.what.startsWith('ASTK'))).toHaveLength(3);
     expect(secrets.filter((s) => s.what.startsWith('AppSKey')).length).toBeGreaterThanOrEqual(4);
+    expect(secrets.filter((s) => s.what.startsWith('webhook'))).toHaveLength(1);
     // The search itself finds a key in every form: raw, hex, and inside longer base64 at any alignment.
-    const probe = secrets[0];
+    const probe = secrets.find((s) => s.what.startsWith('ASTK'))!;
     for (const prefix of [Buffer.alloc(0), Buffer.from([1]), Buffer.from([1, 2])]) {
       const b64 = Buffer.concat([prefix, probe.bytes, Buffer.from([3])]).toString('base64');
       expect(leaks([probe], Buffer.from(`"data":"${b64}"`), 'probe')).not.toEqual([]);
@@ -378,6 +475,10 @@ describe('end-to-end application: the AS alone holds the ASTK and the AppSKeys',
     expect(leaks([probe], Buffer.from(probe.bytes.toString('hex').toUpperCase()), 'probe')).not.toEqual([]);
     expect(leaks([probe], Buffer.concat([Buffer.alloc(3), probe.bytes]), 'probe')).not.toEqual([]);
     const found: string[] = [];
+    // What reached the AS: encrypted data and wrapped keys only (the credential travels in a header).
+    const mqttBytes = Buffer.from(messages.map((m) => JSON.stringify(m.json)).join('\n'));
+    found.push(...scanBytes(mqttBytes, secrets, plaintexts, 'MQTT messages'));
+    found.push(...scanBytes(hook.bodies(), secrets, plaintexts, 'webhook bodies'));
     // While running: the WAL holds the latest writes.
     expect(filesUnder(dataDir).some((f) => f.endsWith('.sqlite'))).toBe(true);
     expect(filesUnder(dataDir).some((f) => f.endsWith('-wal'))).toBe(true);

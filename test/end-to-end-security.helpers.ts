@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
+import { parseJoinEvent, parseUpEvent, TunnelApplication, TunnelUplink } from '@lns/as-client';
 import {
   DownlinkResult,
   JoinRequestResult,
@@ -8,8 +10,13 @@ import {
   VirtualDevice,
   VirtualGateway,
 } from '@lns/simulator';
+import { eventually } from './support/udp-probe';
+import { WebhookReceiver } from './support/webhook-receiver';
 
-/** Helpers of test/end-to-end-security*.e2e-spec.ts: the radio side of a device, and the search for keys in clear. */
+/**
+ * Helpers of test/end-to-end-security*.e2e-spec.ts: the radio side of a device, the AS's webhook side, and
+ * the search for keys in clear.
+ */
 
 /** A secret to look for in the database and in the server's output afterwards. */
 export interface Secret {
@@ -68,10 +75,13 @@ export function scanDataDir(dataDir: string, secrets: Secret[], payloads: string
 
 /** The same, in what a server process printed. */
 export function scanOutput(output: string, secrets: Secret[], payloads: string[], who: string): string[] {
-  const bytes = Buffer.from(output);
-  const found = leaks(secrets, bytes, `${who} stdout/stderr`);
-  for (const p of payloads)
-    if (bytes.includes(Buffer.from(p))) found.push(`payload "${p}" in ${who} stdout/stderr`);
+  return scanBytes(Buffer.from(output), secrets, payloads, `${who} stdout/stderr`);
+}
+
+/** The same, in any bytes: the MQTT messages and webhook bodies the AS received. */
+export function scanBytes(bytes: Buffer, secrets: Secret[], payloads: string[], where: string): string[] {
+  const found = leaks(secrets, bytes, where);
+  for (const p of payloads) if (bytes.includes(Buffer.from(p))) found.push(`payload "${p}" in ${where}`);
   return found;
 }
 
@@ -123,5 +133,63 @@ export class Radio {
     await this.hear(device, device.uplink({ fPort, payload: Buffer.from(text) }), tmst);
     const dl = await this.downlinkAt([(tmst + 1_000_000) >>> 0, (tmst + 2_000_000) >>> 0], 1_500);
     return dl ? device.handleDownlink(dl.phyPayload, { snr: 5 }) : undefined;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The application server's webhook side: an endpoint that takes the application's events only with the
+ * webhook's `Authorization` credential, and a TunnelApplication of its own fed by nothing but those
+ * deliveries: each body is checked with parseJoinEvent / parseUpEvent, joins are handled and uplinks
+ * decrypted as they arrive, as the MQTT side does with its messages. Its own tunnel (the same private key,
+ * the same transport keys added) shows the webhook alone is enough, not helped by the MQTT side's cache.
+ */
+export class WebhookAs {
+  private constructor(
+    readonly tunnel: TunnelApplication,
+    readonly receiver: WebhookReceiver,
+    /** Uplinks decrypted from webhook deliveries, by deduplicationId. */
+    readonly uplinks: Map<string, TunnelUplink>,
+    /** Sessions taken from webhook join events, by deduplicationId. */
+    readonly joins: Map<string, { devEui: string; devAddr: string; sessionKeyId: string }>,
+  ) {}
+
+  static async start(privateKey: KeyObject, authorization: string): Promise<WebhookAs> {
+    const tunnel = new TunnelApplication({ privateKey });
+    const uplinks = new Map<string, TunnelUplink>();
+    const joins = new Map<string, { devEui: string; devAddr: string; sessionKeyId: string }>();
+    // A body that is not a join or up of an end-to-end application throws: the receiver answers 400.
+    const receiver = await WebhookReceiver.start(authorization, (type, body) => {
+      if (type === 'join') {
+        const join = parseJoinEvent(body);
+        joins.set(String(join.deduplicationId), tunnel.handleJoin(join));
+      } else if (type === 'up') {
+        const up = parseUpEvent(body);
+        uplinks.set(String(up.deduplicationId), tunnel.decryptUp(up));
+      }
+    });
+    return new WebhookAs(tunnel, receiver, uplinks, joins);
+  }
+
+  /**
+   * The webhook copy of an event received over MQTT (the same deduplicationId), once it came; when it does
+   * not, the error lists what the receiver refused and why.
+   */
+  async copyOf(type: 'up' | 'join', event: Json, timeoutMs = 8000): Promise<Json> {
+    const find = () => this.receiver.events(type).find((e) => e.deduplicationId === event.deduplicationId);
+    try {
+      await eventually(() => find() !== undefined, timeoutMs);
+    } catch {
+      throw new Error(
+        `no webhook ${type} event ${String(event.deduplicationId)}; refused: ${JSON.stringify(this.receiver.refused)}`,
+      );
+    }
+    return find()!;
+  }
+
+  /** Every webhook body received, for the search for secrets in clear. */
+  bodies(): Buffer {
+    return Buffer.concat(this.receiver.deliveries.map((d) => d.body));
   }
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { parseTr005 } from '@lns/join-server';
 import { IN_PROCESS_ADMIN_TOKEN, InProcessLns, startLnsInProcess } from './support/in-process-lns';
@@ -178,6 +179,18 @@ describe('manufacturer records, owner tokens and claims (real HTTP)', () => {
     });
 
     it('makes whoever presents DevEUI and owner token the owner, without any bearer token', async () => {
+      // The key the AppSKey is to be wrapped under must be an AS key of this join server.
+      const publicKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .publicKey.export({ type: 'spki', format: 'pem' })
+        .toString();
+      const kekLabel = (await lns.api.post('/api/js/as-keys').send({ publicKey }).expect(201)).body.kekLabel;
+      const unknownKey = await http
+        .post('/api/js/claims')
+        .send({ devEui: '4000000000000001', ownerToken: tokens['4000000000000001'], kekLabel: 'acme-astk' })
+        .expect(400);
+      expect(unknownKey.body.fields).toEqual([
+        { field: 'kekLabel', reason: expect.stringMatching(/^is not an AS key of this join server/) },
+      ]);
       const res = await http
         .post('/api/js/claims')
         .send({
@@ -185,7 +198,7 @@ describe('manufacturer records, owner tokens and claims (real HTTP)', () => {
           ownerToken: tokens['4000000000000001'],
           owner: 'ACME network',
           homeNetId: '00001A',
-          kekLabel: 'acme-astk',
+          kekLabel,
         })
         .expect(200);
       expect(res.body).toEqual({
@@ -196,7 +209,7 @@ describe('manufacturer records, owner tokens and claims (real HTTP)', () => {
         serialNumber: null,
         owner: 'ACME network',
         homeNetId: '00001a',
-        kekLabel: 'acme-astk',
+        kekLabel,
         claimedAt: expect.any(String),
       });
     });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AdminTokenGuard } from './auth.guard';
+import { ApiTokenGuard } from './auth.guard';
 import { HealthController } from './health.controller';
 import { ObservabilityModule } from './observability/observability.module';
 import { ServerInfoController } from './server-info.controller';
@@ -8,6 +8,6 @@ import { ServerInfoController } from './server-info.controller';
 @Module({
   imports: [ObservabilityModule],
   controllers: [HealthController, ServerInfoController],
-  providers: [{ provide: APP_GUARD, useClass: AdminTokenGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 export * from './auth.guard';
+export * from './auth';
 export * from './validation';
 export * from './health.controller';
 export * from './api.module';

@@ -13,6 +13,7 @@ import { ApiTokenController } from './tokens/api/api-token.controller';
 import { ApiTokenEntity } from './tokens/api-token.entity';
 import { ApiTokenRepository } from './tokens/api-token.repository';
 import { ApiTokenService } from './tokens/api-token.service';
+import { apiTokenVerifierProvider } from './tokens/api-token-verifier.provider';
 import { TransportKeysModule } from './transport-keys/transport-keys.module';
 import { WebhookModule } from './webhooks/webhook.module';
 
@@ -33,6 +34,8 @@ import { WebhookModule } from './webhooks/webhook.module';
   providers: [
     ApiTokenRepository,
     ApiTokenService,
+    // REST: application tokens open the routes marked @ApplicationScoped (docs/api-tokens.md).
+    apiTokenVerifierProvider,
     MqttCounters,
     DeviceInfoLookup,
     {

@@ -21,3 +21,5 @@ export type {
   TunnelUpEvent,
   TunnelUplink,
 } from './tunnel-application';
+export { parseJoinEvent, parseUpEvent } from './tunnel-events';
+export type { ParsedJoinEvent, ParsedUpEvent, TunnelEventBody } from './tunnel-events';

@@ -35,5 +35,13 @@ export { MAX_IMPORT_RECORDS } from './manufacturer/import-records';
 export { ClaimService, CLAIM_MAX_FAILURES, CLAIM_FAILURE_WINDOW_MS } from './claims/claim.service';
 export type { ClaimInput, ClaimResult } from './claims/claim.service';
 export { ClaimRefusedError, ClaimThrottledError } from './claims/claim-errors';
+export { ClaimKekLabelError } from './claims/claim-errors';
 export { DeviceOwnershipRegistry } from './claims/device-ownership';
+export { ClaimedAppSKeyKek } from './claims/claimed-app-s-key-kek';
+// AS keys: ASTKs of application servers, named by claims (`/api/js/as-keys`).
+export { AsKeysModule } from './as-keys/as-keys.module';
+export { AsKeyService } from './as-keys/as-key.service';
+export type { AsKeyInfo, CreatedAsKey, AsKeyWrapping } from './as-keys/as-key.service';
+export { JsAsKeyEntity } from './as-keys/as-key.entity';
+export { AsKeyNotFoundError } from './as-keys/as-key.errors';
 export type { DeviceOwnership } from './claims/device-ownership';

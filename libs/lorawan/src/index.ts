@@ -11,6 +11,7 @@ export * from './mic';
 export * from './encryption';
 export * from './keys';
 export * from './key-wrap';
+export * from './as-transport-key';
 export * from './fcnt';
 export * from './cflist';
 export * from './dl-settings';

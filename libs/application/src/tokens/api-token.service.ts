@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { ApplicationTokenVerifier } from '@lns/api';
 import { LNS_SECRETS, Secrets } from '@lns/config';
 import { EventBus } from '@lns/event-bus';
 import { ApiTokenEntity } from './api-token.entity';
@@ -47,10 +48,11 @@ function toInfo(row: ApiTokenEntity): ApiTokenInfo {
 
 /**
  * API tokens: the admin token (every application) and tokens limited to one application,
- * for MQTT logins and, later, REST. Tokens are 256 random bits, stored as SHA-256 only.
+ * for MQTT logins and REST (the guard of libs/api, through ApplicationTokenVerifier). Tokens are
+ * 256 random bits, stored as SHA-256 only.
  */
 @Injectable()
-export class ApiTokenService {
+export class ApiTokenService implements ApplicationTokenVerifier {
   private readonly adminDigest: Buffer;
 
   constructor(

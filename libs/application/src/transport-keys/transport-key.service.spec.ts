@@ -1,11 +1,10 @@
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { unwrapKey, wrapKey } from '@lns/lorawan';
+import { PublicKeyError, unwrapKey, wrapKey } from '@lns/lorawan';
 import { KeyCipher } from '@lns/storage';
 import { ApplicationNotFoundError } from '../tokens/api-token.errors';
 import { AstkKekProvider } from './astk-kek-provider';
 import { astkContext } from './kek-label';
-import { PublicKeyError } from './rsa-public-key';
 import { TransportKeyEntity } from './transport-key.entity';
 import { NotEndToEndError, TransportKeyNotFoundError } from './transport-key.errors';
 import { TransportKeyRepository } from './transport-key.repository';

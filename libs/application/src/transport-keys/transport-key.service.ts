@@ -1,16 +1,12 @@
-import { constants, publicEncrypt, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { KeyWrapping } from '@lns/join-server';
+import { newTransportKey, parseAsPublicKey } from '@lns/lorawan';
 import { KeyCipher } from '@lns/storage';
 import { ApplicationNotFoundError } from '../tokens/api-token.errors';
 import { astkContext, newKekLabel } from './kek-label';
-import { parseAsPublicKey } from './rsa-public-key';
 import { TransportKeyEntity } from './transport-key.entity';
 import { NotEndToEndError, TransportKeyNotFoundError } from './transport-key.errors';
 import { TransportKeyRepository } from './transport-key.repository';
-
-/** AES-128: the ASTK is an RFC 3394 KEK for 16-byte AppSKeys. */
-const ASTK_LENGTH = 16;
 
 /** A transport key as listed: never the ASTK, in any form. */
 export interface TransportKeyInfo {
@@ -70,12 +66,8 @@ export class TransportKeyService implements OnModuleInit {
       const newest = await this.repository.newestCreatedAt(applicationId);
       const createdAt = newest && newest.getTime() >= now.getTime() ? new Date(newest.getTime() + 1) : now;
       const kekLabel = newKekLabel();
-      const astk = randomBytes(ASTK_LENGTH);
+      const { astk, wrappedKey } = newTransportKey(publicKey);
       try {
-        const wrappedKey = publicEncrypt(
-          { key: publicKey.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-          astk,
-        ).toString('base64');
         const row = new TransportKeyEntity();
         row.kekLabel = kekLabel;
         row.applicationId = applicationId;

@@ -18,7 +18,7 @@ import { JsDeviceRepository } from '../device/js-device.repository';
 import { JoinServerService } from '../join-server.service';
 import { BackendInterfacesPeers, CallerCredentials } from './backend-interfaces-peers';
 import { BackendInterfacesService } from './backend-interfaces.service';
-import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver } from './owner-hooks';
+import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver, OwnerAppSKeyKekResolver } from './owner-hooks';
 
 /** An answer read as the test reads JSON: every field an envelope, a string or a number. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON off the wire, asserted field by field
@@ -201,6 +201,49 @@ describe('BackendInterfacesService (TS002 join server side)', () => {
         d.sessionKeys()!.appSKey,
       );
       expect(ans.NwkSKey.KEKLabel).toBe('ns-000013');
+    });
+
+    it("the AS key the owner's claim named goes first, in JoinAns and AppSKeyAns; revoked, nothing leaves", async () => {
+      const asKey = randomBytes(16);
+      let owner: AppSKeyKek = { kind: 'wrap', wrapping: { kekLabel: 'js-astk-1', kek: asKey } };
+      hooks.set(OwnerAppSKeyKekResolver, {
+        appSKeyKekFor: () => owner,
+        namedKekLabel: () => 'js-astk-1',
+      });
+      hooks.set(AppSKeyKekResolver, {
+        appSKeyKekFor: (): AppSKeyKek => ({ kind: 'wrap', wrapping: { kekLabel: 'astk-app', kek: NS_KEK } }),
+      });
+      peers = [{ senderId: '000013', token: TOKEN, kekLabel: 'ns-000013', kek: NS_KEK.toString('hex') }];
+      await provision('1.0.4');
+      const svc = service();
+      const d = device('1.0.4', 1);
+      const ans = (await svc.handle(joinReqOf(d), AUTH)) as Wire;
+      expect(d.handleJoinAccept(Buffer.from(ans.PHYPayload, 'hex'))).toBe(true);
+      expect(ans.AppSKey.KEKLabel).toBe('js-astk-1');
+      expect(unwrapKey({ kek: asKey, wrapped: Buffer.from(ans.AppSKey.AESKey, 'hex') })).toEqual(
+        d.sessionKeys()!.appSKey,
+      );
+      const appSKeyReq = {
+        ProtocolVersion: '1.0',
+        SenderID: '000013',
+        ReceiverID: JOIN_EUI,
+        TransactionID: 8,
+        MessageType: 'AppSKeyReq',
+        DevEUI: DEV_EUI,
+        SessionKeyID: ans.SessionKeyID,
+      };
+      expect(((await svc.handle(appSKeyReq, AUTH)) as Wire).AppSKey.KEKLabel).toBe('js-astk-1');
+
+      owner = { kind: 'unavailable', reason: 'AS key js-astk-1 was revoked' };
+      const refused = (await svc.handle(joinReqOf(device('1.0.4', 2)), AUTH)) as Wire;
+      expect(refused).toMatchObject({
+        MessageType: 'JoinAns',
+        Result: { ResultCode: 'Other', Description: 'AS key js-astk-1 was revoked' },
+      });
+      for (const f of ['PHYPayload', 'AppSKey', 'NwkSKey']) expect(refused).not.toHaveProperty(f);
+      const noKey = (await svc.handle(appSKeyReq, AUTH)) as Wire;
+      expect(noKey.Result).toEqual({ ResultCode: 'Other', Description: 'AS key js-astk-1 was revoked' });
+      expect(noKey).not.toHaveProperty('AppSKey');
     });
 
     it('refuses (Other) when the AppSKey must be wrapped and no key is there, without using a nonce', async () => {

@@ -9,7 +9,14 @@ import { JoinServerService } from '../join-server.service';
 import { BackendInterfacesPeer, BackendInterfacesPeers, CallerCredentials } from './backend-interfaces-peers';
 import { writeJoinAnsSession, readJoinReq } from './join-messages';
 import { sealKeyEnvelope } from './key-envelope';
-import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver, JoinPermission } from './owner-hooks';
+import {
+  AppSKeyKek,
+  AppSKeyKekResolver,
+  chooseAppSKeyKek,
+  HomeNetIdResolver,
+  JoinPermission,
+  OwnerAppSKeyKekResolver,
+} from './owner-hooks';
 import {
   answerTypeOf,
   PROTOCOL_VERSIONS,
@@ -29,7 +36,7 @@ const SERVED = ['JoinReq', 'RejoinReq', 'AppSKeyReq', 'HomeNSReq'] as const;
  * The join server's side of the LoRaWAN Backend Interfaces (TS002-1.0.0/1.1.0), synchronous: every
  * request gets its answer in the HTTP response. JoinReq/RejoinReq → JoinAns/RejoinAns through the
  * embedded join server (network session keys wrapped under the requesting network server's KEK, the
- * AppSKey under the application's when it has one), AppSKeyReq → AppSKeyAns from the sealed AppSKey of
+ * AppSKey under the AS key its owner's claim named, or the application's ASTK: chooseAppSKeyKek), AppSKeyReq → AppSKeyAns from the sealed AppSKey of
  * the session named, HomeNSReq → HomeNSAns. Never throws on input: the answer's Result says what is wrong.
  */
 @Injectable()
@@ -179,8 +186,9 @@ export class BackendInterfacesService {
     return { ...answerHeader(h, 'HomeNSAns', 'Success'), HNetID: home.toLowerCase() };
   }
 
+  /** The claim's AS key first, then the application's (apps/lns), else the peer's KEK (chooseAppSKeyKek). */
   private appSKeyKek(devEui: string): AppSKeyKek {
-    return this.find(AppSKeyKekResolver)?.appSKeyKekFor(devEui) ?? { kind: 'none' };
+    return chooseAppSKeyKek(devEui, this.find(OwnerAppSKeyKekResolver), this.find(AppSKeyKekResolver));
   }
 
   private refuse(h: Ts002Header, code: ResultCode, description: string, messageType?: string): Ts002Answer {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
-import { ClaimRefusedError, ClaimThrottledError } from './claim-errors';
+import { ClaimKekLabelError, ClaimRefusedError, ClaimThrottledError } from './claim-errors';
 
 interface Response {
   status(code: number): { json(body: unknown): void };
@@ -14,12 +14,23 @@ const REFUSAL = {
   fields: [{ field: 'ownerToken', reason: 'does not match a device that can be claimed with this DevEUI' }],
 };
 
-@Catch(ClaimRefusedError, ClaimThrottledError)
-export class ClaimErrorFilter implements ExceptionFilter<ClaimRefusedError | ClaimThrottledError> {
-  catch(err: ClaimRefusedError | ClaimThrottledError, host: ArgumentsHost): void {
+type ClaimError = ClaimRefusedError | ClaimThrottledError | ClaimKekLabelError;
+
+@Catch(ClaimRefusedError, ClaimThrottledError, ClaimKekLabelError)
+export class ClaimErrorFilter implements ExceptionFilter<ClaimError> {
+  catch(err: ClaimError, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (err instanceof ClaimRefusedError) {
       res.status(REFUSAL.statusCode).json(REFUSAL);
+      return;
+    }
+    if (err instanceof ClaimKekLabelError) {
+      res.status(HttpStatus.BAD_REQUEST).json({
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'Bad Request',
+        message: err.message,
+        fields: [{ field: 'kekLabel', reason: err.reason }],
+      });
       return;
     }
     // RFC 9110 §10.2.3: seconds to wait.

@@ -9,6 +9,18 @@ export class ClaimRefusedError extends Error {
   }
 }
 
+/**
+ * The claim names a `kekLabel` that is no AS key of this join server, or a revoked one: HTTP 400 naming
+ * `kekLabel`. Checked before the owner token is looked at, so it tells nothing about the device, and the
+ * token is not used up by a claim whose AppSKey could never leave.
+ */
+export class ClaimKekLabelError extends Error {
+  constructor(readonly reason: string) {
+    super(`kekLabel: ${reason}`);
+    this.name = 'ClaimKekLabelError';
+  }
+}
+
 /** Too many refused claims from this client or for this DevEUI: HTTP 429 with Retry-After. */
 export class ClaimThrottledError extends Error {
   constructor(readonly retryAfterSeconds: number) {

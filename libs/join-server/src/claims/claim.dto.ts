@@ -38,7 +38,9 @@ export class ClaimDto {
   homeNetId?: string;
 
   @ApiPropertyOptional({
-    description: 'Label of the key (the application server’s ASTK) the AppSKey is to be wrapped under',
+    description:
+      'Label of the AS key (`POST /api/js/as-keys`) the AppSKey is to be wrapped under for the owner’s application server; must be one of this join server’s, not revoked',
+    example: 'js-astk-3f9c2a7d41be0c55',
   })
   @IsOptional()
   @IsString()

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { KeyCipher } from '@lns/storage';
+import { AsKeyService } from '../as-keys/as-key.service';
 import { JsMacVersion, keyContext } from '../device/js-device';
 import { ManufacturerRecordEntity } from '../manufacturer/manufacturer-record.entity';
 import { ManufacturerRecordRepository } from '../manufacturer/manufacturer-record.repository';
 import { OwnerTokenComparer } from '../manufacturer/owner-token';
-import { ClaimRefusedError, ClaimThrottledError } from './claim-errors';
+import { ClaimKekLabelError, ClaimRefusedError, ClaimThrottledError } from './claim-errors';
 import { DeviceOwnershipRegistry } from './device-ownership';
 import { FailureThrottle } from './failure-throttle';
 
@@ -21,7 +22,11 @@ export interface ClaimInput {
   owner?: string;
   /** NetID (6 hex digits) of the network server allowed to ask for this device's joins. */
   homeNetId?: string;
-  /** Label of the key (the application's ASTK) the AppSKey is to be wrapped under. */
+  /**
+   * Label of the AS key (POST /api/js/as-keys) the AppSKey is to be wrapped under; must be one of this join
+   * server's, not revoked. An in-process claim (apps/lns provisioning its own end-to-end application from
+   * a QR code) may name its application's ASTK instead, which its own join path holds.
+   */
   kekLabel?: string;
 }
 
@@ -66,6 +71,8 @@ export class ClaimService {
     private readonly repo: ManufacturerRecordRepository,
     private readonly cipher: KeyCipher,
     private readonly ownerships: DeviceOwnershipRegistry,
+    // Optional for a composition without AS keys (unit tests of other libs): then no label is one here.
+    @Optional() private readonly asKeys?: AsKeyService,
   ) {
     const context = keyContext.ownerToken('decoy');
     this.decoy = { sealed: cipher.encrypt(randomBytes(15), context), context };
@@ -73,9 +80,10 @@ export class ClaimService {
 
   /**
    * `client` is the caller's address (per-client throttling); an in-process caller that is no remote
-   * client passes undefined. Throws ClaimThrottledError or ClaimRefusedError.
+   * client passes undefined. Throws ClaimKekLabelError, ClaimThrottledError or ClaimRefusedError.
    */
   async claim(input: ClaimInput, client?: string): Promise<ClaimResult> {
+    if (input.kekLabel !== undefined) this.checkKekLabel(input.kekLabel, client !== undefined);
     const devEui = input.devEui.toLowerCase();
     const keys = [`dev:${devEui}`, ...(client !== undefined ? [`ip:${client}`] : [])];
     const wait = Math.max(...keys.map((k) => this.throttle.retryAfterMs(k)));
@@ -138,6 +146,22 @@ export class ClaimService {
       this.logger.log(`${result.devEui}: claim undone`);
     }
     return restored;
+  }
+
+  /**
+   * A claim's key must be one this join server can wrap the AppSKey under; a remote claimant can only mean
+   * one of its AS keys. Checked before the token: a refused label leaves the token unused.
+   */
+  private checkKekLabel(kekLabel: string, remote: boolean): void {
+    if (this.asKeys?.usable(kekLabel)) return;
+    if (this.asKeys?.knows(kekLabel)) {
+      throw new ClaimKekLabelError('is a revoked AS key of this join server: name a key in use');
+    }
+    if (remote) {
+      throw new ClaimKekLabelError(
+        "is not an AS key of this join server: register the application server's public key with POST /api/js/as-keys and name the kekLabel it answers",
+      );
+    }
   }
 
   /** The stored token in clear, or undefined; the decoy is opened when there is none. */

@@ -12,7 +12,7 @@ export interface DeviceOwnership {
   owner: string | null;
   /** 6 lowercase hex digits: the NetID of the network server allowed to ask for this device's joins. */
   homeNetId: string | null;
-  /** Label of the key (the application's ASTK) the owner wants the AppSKey wrapped under. */
+  /** Label of the AS key (the application server's ASTK) the owner wants the AppSKey wrapped under. */
   kekLabel: string | null;
   claimedAt: Date | null;
 }

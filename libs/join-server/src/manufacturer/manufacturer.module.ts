@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HomeNetIdResolver, JoinPermission } from '../backend-interfaces/owner-hooks';
+import { AsKeysModule } from '../as-keys/as-keys.module';
+import {
+  HomeNetIdResolver,
+  JoinPermission,
+  OwnerAppSKeyKekResolver,
+} from '../backend-interfaces/owner-hooks';
+import { ClaimedAppSKeyKek } from '../claims/claimed-app-s-key-kek';
 import { ClaimService } from '../claims/claim.service';
 import { ClaimedHomeNetId } from '../claims/claimed-home-net-id';
 import { ClaimedJoinPermission } from '../claims/claimed-join-permission';
@@ -17,11 +23,13 @@ import { ManufacturerService } from './manufacturer.service';
 /**
  * Manufacturer records, owner tokens, claims and TR005 QR codes (`/api/js/devices`, `/api/js/claims`).
  * Part of JoinServerModule, so every app serving the join server serves these routes; uses its
- * JoinServerService (global), StorageModule and ConfigModule. Provides the HomeNetIdResolver of the
- * Backend Interfaces endpoint (the claim's NetID).
+ * JoinServerService (global), StorageModule and ConfigModule. Provides the seams of the Backend
+ * Interfaces endpoint the claim answers: HomeNetIdResolver (its NetID), JoinPermission, and
+ * OwnerAppSKeyKekResolver (its AS key, `/api/js/as-keys`).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([JsDeviceEntity, ManufacturerRecordEntity])],
+  // AsKeysModule: the AS keys claims name (`/api/js/as-keys`).
+  imports: [TypeOrmModule.forFeature([JsDeviceEntity, ManufacturerRecordEntity]), AsKeysModule],
   controllers: [ManufacturerController, ClaimsController],
   providers: [
     ManufacturerRecordRepository,
@@ -34,6 +42,8 @@ import { ManufacturerService } from './manufacturer.service';
     { provide: HomeNetIdResolver, useExisting: ClaimedHomeNetId },
     ClaimedJoinPermission,
     { provide: JoinPermission, useExisting: ClaimedJoinPermission },
+    ClaimedAppSKeyKek,
+    { provide: OwnerAppSKeyKekResolver, useExisting: ClaimedAppSKeyKek },
   ],
   exports: [
     ManufacturerService,
@@ -42,6 +52,9 @@ import { ManufacturerService } from './manufacturer.service';
     ManufacturerCredentials,
     HomeNetIdResolver,
     JoinPermission,
+    OwnerAppSKeyKekResolver,
+    ClaimedAppSKeyKek,
+    AsKeysModule,
   ],
 })
 export class ManufacturerModule {}

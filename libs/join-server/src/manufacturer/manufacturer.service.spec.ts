@@ -1,9 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KeyCipher, MIGRATIONS } from '@lns/storage';
-import { ClaimRefusedError, ClaimThrottledError } from '../claims/claim-errors';
+import { JsAsKeyEntity } from '../as-keys/as-key.entity';
+import { AsKeyRepository } from '../as-keys/as-key.repository';
+import { AsKeyService } from '../as-keys/as-key.service';
+import { ClaimKekLabelError, ClaimRefusedError, ClaimThrottledError } from '../claims/claim-errors';
 import { ClaimInput, ClaimService, CLAIM_MAX_FAILURES } from '../claims/claim.service';
+import { ClaimedAppSKeyKek } from '../claims/claimed-app-s-key-kek';
 import { ClaimedHomeNetId } from '../claims/claimed-home-net-id';
 import { DeviceOwnershipRegistry } from '../claims/device-ownership';
 import { keyContext } from '../device/js-device';
@@ -46,6 +50,7 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
   let ownerships: DeviceOwnershipRegistry;
   let manufacturer: ManufacturerService;
   let claims: ClaimService;
+  let asKeys: AsKeyService;
   const cipher = new KeyCipher(randomBytes(32));
 
   async function start(): Promise<void> {
@@ -58,7 +63,9 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
     ownerships = new DeviceOwnershipRegistry(repo, js);
     await ownerships.onModuleInit();
     manufacturer = new ManufacturerService(repo, cipher, js, ownerships);
-    claims = new ClaimService(repo, cipher, ownerships);
+    asKeys = new AsKeyService(new AsKeyRepository(ds.getRepository(JsAsKeyEntity)), cipher);
+    await asKeys.onModuleInit();
+    claims = new ClaimService(repo, cipher, ownerships, asKeys);
   }
 
   const importJson = (records: unknown[], qr = false) =>
@@ -72,7 +79,7 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
     ds = new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: [JsDeviceEntity, ManufacturerRecordEntity],
+      entities: [JsDeviceEntity, ManufacturerRecordEntity, JsAsKeyEntity],
       migrations: MIGRATIONS,
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
         db.pragma('foreign_keys = ON');
@@ -347,6 +354,75 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
       await expect(
         claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken }, '203.0.113.1'),
       ).rejects.toThrow(ClaimThrottledError);
+    });
+
+    describe('naming an AS key (kekLabel)', () => {
+      const as = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const publicKey = as.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const openAtTheAs = (wrappedKey: string) =>
+        privateDecrypt(
+          { key: as.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+          Buffer.from(wrappedKey, 'base64'),
+        );
+      const reasonOf = async (p: Promise<unknown>) => {
+        const e = await p.catch((err: unknown) => err);
+        expect(e).toBeInstanceOf(ClaimKekLabelError);
+        return (e as ClaimKekLabelError).reason;
+      };
+
+      it("a remote claim must name one of this join server's AS keys; the AppSKey then goes under it", async () => {
+        const [issued] = await importJson([record(1)]);
+        const key = await asKeys.create(publicKey, 'ACME AS');
+        const kek = new ClaimedAppSKeyKek(ownerships, asKeys);
+        expect(
+          await reasonOf(
+            claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken, kekLabel: 'as-acme' }, '10.0.0.1'),
+          ),
+        ).toMatch(/^is not an AS key of this join server/);
+        // Refused before the token was looked at: it still claims.
+        await claim(
+          { devEui: devEuiOf(1), ownerToken: issued.ownerToken, kekLabel: key.kekLabel },
+          '10.0.0.1',
+        );
+        expect(kek.namedKekLabel(devEuiOf(1))).toBe(key.kekLabel);
+        expect(kek.appSKeyKekFor(devEuiOf(1))).toEqual({
+          kind: 'wrap',
+          wrapping: { kekLabel: key.kekLabel, kek: openAtTheAs(key.wrappedKey) },
+        });
+      });
+
+      it('a revoked key refuses the join (fail closed) and cannot be named by a new claim', async () => {
+        const [a, b] = await importJson([record(1), record(2)]);
+        const key = await asKeys.create(publicKey);
+        await claim({ devEui: devEuiOf(1), ownerToken: a.ownerToken, kekLabel: key.kekLabel }, '10.0.0.1');
+        await asKeys.revoke(key.kekLabel);
+        expect(new ClaimedAppSKeyKek(ownerships, asKeys).appSKeyKekFor(devEuiOf(1))).toEqual({
+          kind: 'unavailable',
+          reason: expect.stringMatching(new RegExp(`^AS key ${key.kekLabel} was revoked; `)),
+        });
+        expect(
+          await reasonOf(
+            claim({ devEui: devEuiOf(2), ownerToken: b.ownerToken, kekLabel: key.kekLabel }, '10.0.0.1'),
+          ),
+        ).toMatch(/^is a revoked AS key/);
+        // Also in-process: a revoked key is no key.
+        await expect(
+          claim({ devEui: devEuiOf(2), ownerToken: b.ownerToken, kekLabel: key.kekLabel }),
+        ).rejects.toBeInstanceOf(ClaimKekLabelError);
+      });
+
+      it('leaves devices without a label, and labels it never made, to the other resolvers', async () => {
+        const [a, b] = await importJson([record(1), record(2)]);
+        await claim({ devEui: devEuiOf(1), ownerToken: a.ownerToken });
+        // In-process (apps/lns's QR provisioning): its own application's ASTK.
+        await claim({ devEui: devEuiOf(2), ownerToken: b.ownerToken, kekLabel: 'astk-0011223344556677' });
+        const kek = new ClaimedAppSKeyKek(ownerships, asKeys);
+        expect(kek.appSKeyKekFor(devEuiOf(1))).toEqual({ kind: 'none' });
+        expect(kek.namedKekLabel(devEuiOf(1))).toBeUndefined();
+        expect(kek.appSKeyKekFor(devEuiOf(2))).toEqual({ kind: 'none' });
+        expect(kek.namedKekLabel(devEuiOf(2))).toBe('astk-0011223344556677');
+        expect(kek.appSKeyKekFor(devEuiOf(9))).toEqual({ kind: 'none' });
+      });
     });
 
     it('undoes its own claim (provisioning failed after it): the same token claims again', async () => {

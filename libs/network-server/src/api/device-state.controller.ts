@@ -7,11 +7,24 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped } from '@lns/api';
 import { DeviceRegistry } from '../registry/device-registry';
+import { deviceScope } from '../registry/api/device-scope';
 import { DeviceStateService, DeviceStateView } from './device-state';
 import { DevEuiParam } from './queue.dto';
 
+/** What a missing device answers; another application's too, to its tokens. */
+function noSuchDevice(devEui: string): NotFoundException {
+  return new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `no device ${devEui}`,
+    fields: [{ field: 'devEui', reason: 'no such device' }],
+  });
+}
+
 @ApiTags('devices')
+@ApplicationScoped(deviceScope(noSuchDevice))
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @Controller('devices/:devEui/state')
@@ -29,14 +42,7 @@ export class DeviceStateController {
   @ApiOkResponse({ type: DeviceStateView })
   @ApiNotFoundResponse({ description: 'no such device' })
   get(@Param() p: DevEuiParam): DeviceStateView {
-    if (!this.registry.get(p.devEui)) {
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no device ${p.devEui}`,
-        fields: [{ field: 'devEui', reason: 'no such device' }],
-      });
-    }
+    if (!this.registry.get(p.devEui)) throw noSuchDevice(p.devEui);
     return this.states.state(p.devEui);
   }
 }

@@ -22,9 +22,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped } from '@lns/api';
 import { DeviceQueueService } from '../queue/device-queue.service';
 import { awaitsAck, QueueError, QueueItem } from '../queue/queue-item';
 import { DeviceRegistry } from '../registry/device-registry';
+import { deviceScope } from '../registry/api/device-scope';
 import { DevEuiParam, EnqueueDownlinkDto, EnqueuedView, QueueItemView, QueueView } from './queue.dto';
 
 function httpError(err: QueueError): Error {
@@ -43,6 +45,10 @@ function httpError(err: QueueError): Error {
       return new BadRequestException(body(400, 'Bad Request'));
   }
 }
+
+/** What a missing device answers (the queue service says the same); another application's too, to its tokens. */
+const noSuchDevice = (devEui: string) =>
+  httpError(new QueueError('DEVICE_NOT_FOUND', 'devEui', `no device ${devEui}`));
 
 export function toQueueItemView(item: QueueItem, isHead: boolean): QueueItemView {
   const view: QueueItemView = {
@@ -63,6 +69,7 @@ export function toQueueItemView(item: QueueItem, isHead: boolean): QueueItemView
 
 /** The downlink queue of a device (CONTRACT.md): enqueue, list, flush. */
 @ApiTags('devices')
+@ApplicationScoped(deviceScope(noSuchDevice))
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @Controller('devices/:devEui/queue')
@@ -121,8 +128,6 @@ export class QueueController {
   }
 
   private requireDevice(devEui: string): void {
-    if (!this.registry.get(devEui)) {
-      throw httpError(new QueueError('DEVICE_NOT_FOUND', 'devEui', `no device ${devEui}`));
-    }
+    if (!this.registry.get(devEui)) throw noSuchDevice(devEui);
   }
 }

@@ -6,6 +6,7 @@ import { JoinServers1763780000000 } from './1763780000000-join-servers';
 import { JsOwnership1763790000000 } from './1763790000000-js-ownership';
 import { TransportKeys1763800000000 } from './1763800000000-transport-keys';
 import { Webhooks1763810000000 } from './1763810000000-webhooks';
+import { JsAsKeys1763820000000 } from './1763820000000-js-as-keys';
 
 // Checked-in migrations, oldest first; run at start (STYLE.md: no synchronize outside tests).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   JsOwnership1763790000000,
   TransportKeys1763800000000,
   Webhooks1763810000000,
+  JsAsKeys1763820000000,
 ];

@@ -10,6 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, applicationParam } from '@lns/api';
 import { ApiTokenNotFoundError, ApplicationNotFoundError } from '../api-token.errors';
 import { ApiTokenService } from '../api-token.service';
 import { ApiTokenParams, ApplicationIdParam, CreateApiTokenDto } from './api-token.dto';
@@ -36,7 +37,10 @@ function notFound(err: unknown): never {
   throw err;
 }
 
-/** API tokens limited to one application (REST and MQTT). */
+/**
+ * API tokens limited to one application (REST and MQTT). Only the admin creates them (a token
+ * never mints tokens); an application's own token may list them and revoke one (docs/api-tokens.md).
+ */
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
@@ -60,6 +64,7 @@ export class ApiTokenController {
   }
 
   @Get()
+  @ApplicationScoped(applicationParam('id'))
   @ApiOperation({ summary: "The application's tokens, without the tokens themselves" })
   @ApiOkResponse({ type: [ApiTokenView] })
   @ApiNotFoundResponse({ description: 'no such application' })
@@ -72,6 +77,7 @@ export class ApiTokenController {
   }
 
   @Delete(':tokenId')
+  @ApplicationScoped(applicationParam('id'))
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a token: refused from now on, its MQTT connections closed' })
   @ApiNoContentResponse()

@@ -20,8 +20,9 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, applicationParam } from '@lns/api';
+import { PublicKeyError } from '@lns/lorawan';
 import { ApplicationNotFoundError } from '../../tokens/api-token.errors';
-import { PublicKeyError } from '../rsa-public-key';
 import { NotEndToEndError, TransportKeyNotFoundError } from '../transport-key.errors';
 import { TransportKeyService } from '../transport-key.service';
 import { CreateTransportKeyDto, TransportKeyAppParam, TransportKeyParams } from './transport-key.dto';
@@ -61,6 +62,7 @@ function httpError(err: unknown): never {
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@ApplicationScoped(applicationParam('id'))
 @Controller('applications/:id/transport-keys')
 export class TransportKeyController {
   constructor(private readonly keys: TransportKeyService) {}

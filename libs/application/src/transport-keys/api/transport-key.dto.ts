@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { MAX_PUBLIC_KEY_PEM } from '../rsa-public-key';
+import { MAX_PUBLIC_KEY_PEM } from '@lns/lorawan';
 
 export class CreateTransportKeyDto {
   @ApiProperty({

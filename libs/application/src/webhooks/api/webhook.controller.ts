@@ -21,6 +21,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, applicationParam } from '@lns/api';
 import { ApplicationNotFoundError } from '../../tokens/api-token.errors';
 import { WebhookLimitError, WebhookNotFoundError } from '../webhook-errors';
 import { WebhookService } from '../webhook.service';
@@ -60,6 +61,7 @@ function toHttp(err: unknown): never {
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@ApplicationScoped(applicationParam('id'))
 @Controller('applications/:id/webhooks')
 export class WebhookController {
   constructor(private readonly webhooks: WebhookService) {}

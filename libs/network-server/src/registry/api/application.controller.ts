@@ -11,6 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, applicationParam } from '@lns/api';
 import { RegistryNotFoundError } from '../registry-errors';
 import { RegistryService } from '../registry.service';
 import { ApplicationView, CreateApplicationDto, toApplicationView } from './application.dto';
@@ -43,6 +44,7 @@ export class ApplicationController {
   }
 
   @Get(':id')
+  @ApplicationScoped(applicationParam('id'))
   @ApiOperation({ summary: 'One application' })
   @ApiOkResponse({ type: ApplicationView })
   @ApiNotFoundResponse({ description: 'no such application' })

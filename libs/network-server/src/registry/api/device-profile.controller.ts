@@ -11,6 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, SHARED_WITH_APPLICATIONS } from '@lns/api';
 import { RegistryNotFoundError } from '../registry-errors';
 import { RegistryService } from '../registry.service';
 import { CreateDeviceProfileDto, DeviceProfileView, toDeviceProfileView } from './device-profile.dto';
@@ -35,7 +36,9 @@ export class DeviceProfileController {
     return { id: profile.id };
   }
 
+  // Application tokens read profiles (they create devices with them); only the admin writes them.
   @Get()
+  @ApplicationScoped(SHARED_WITH_APPLICATIONS)
   @ApiOperation({ summary: 'Every device profile, oldest first' })
   @ApiOkResponse({ type: [DeviceProfileView] })
   list(): DeviceProfileView[] {
@@ -43,6 +46,7 @@ export class DeviceProfileController {
   }
 
   @Get(':id')
+  @ApplicationScoped(SHARED_WITH_APPLICATIONS)
   @ApiOperation({ summary: 'One device profile' })
   @ApiOkResponse({ type: DeviceProfileView })
   @ApiNotFoundResponse({ description: 'no such device profile' })

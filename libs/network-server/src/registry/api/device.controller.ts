@@ -12,12 +12,21 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import {
+  ApiPrincipal,
+  ApplicationScoped,
+  applicationFilterInQuery,
+  applicationInBody,
+  listedApplication,
+  Principal,
+} from '@lns/api';
 import { RegistryNotFoundError } from '../registry-errors';
 import { CreateDevice } from '../registry-inputs';
 import { RegistryService } from '../registry.service';
 import { CreateDeviceDto, DevEuiParam, DeviceListQuery } from './device.dto';
 import { DeviceView, toDeviceView } from './device.view';
 import { hexToBuffer } from './formats';
+import { deviceScope } from './device-scope';
 import { RegistryErrorFilter } from './registry-error.filter';
 
 function toCreateDevice(dto: CreateDeviceDto): CreateDevice {
@@ -48,6 +57,9 @@ function toCreateDevice(dto: CreateDeviceDto): CreateDevice {
   };
 }
 
+/** What a missing device answers; a device of another application answers the same to its tokens. */
+const noSuchDevice = () => new RegistryNotFoundError([{ field: 'devEui', reason: 'no such device' }]);
+
 /** End-devices: OTAA (local or external join server) and ABP. Keys go in, never come out. */
 @ApiTags('devices')
 @ApiBearerAuth()
@@ -58,6 +70,7 @@ export class DeviceController {
   constructor(private readonly registry: RegistryService) {}
 
   @Post()
+  @ApplicationScoped(applicationInBody('applicationId'))
   @ApiOperation({
     summary:
       'Create a device. OTAA: root keys go to the local join server (none for an external one). ABP: the session is activated at once.',
@@ -72,17 +85,21 @@ export class DeviceController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every device, or one application’s (?applicationId=)' })
+  @ApplicationScoped(applicationFilterInQuery('applicationId'))
+  @ApiOperation({
+    summary: 'Every device, or one application’s (?applicationId=); an application token’s own only',
+  })
   @ApiOkResponse({ type: [DeviceView] })
   @ApiNotFoundResponse({ description: 'no such application' })
-  list(@Query() query: DeviceListQuery): DeviceView[] {
-    const devices = this.registry.listDevices(query.applicationId);
+  list(@Query() query: DeviceListQuery, @Principal() caller?: ApiPrincipal): DeviceView[] {
+    const devices = this.registry.listDevices(listedApplication(caller, query.applicationId));
     if (!devices)
       throw new RegistryNotFoundError([{ field: 'applicationId', reason: 'no such application' }]);
     return devices.map((ctx) => toDeviceView(ctx, this.registry.session(ctx.device.devEui)));
   }
 
   @Get(':devEui')
+  @ApplicationScoped(deviceScope(noSuchDevice))
   @ApiOperation({
     summary: 'One device and its state (activated, DevAddr, counters, last seen); never a key',
   })
@@ -90,11 +107,12 @@ export class DeviceController {
   @ApiNotFoundResponse({ description: 'no such device' })
   get(@Param() params: DevEuiParam): DeviceView {
     const ctx = this.registry.get(params.devEui);
-    if (!ctx) throw new RegistryNotFoundError([{ field: 'devEui', reason: 'no such device' }]);
+    if (!ctx) throw noSuchDevice();
     return toDeviceView(ctx, this.registry.session(params.devEui));
   }
 
   @Delete(':devEui')
+  @ApplicationScoped(deviceScope(noSuchDevice))
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a device, its session, its queue and its local join server record' })
   @ApiNoContentResponse()

@@ -10,6 +10,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApplicationScoped, applicationInBody } from '@lns/api';
 import { DeviceView, toDeviceView } from '../api/device.view';
 import { RegistryErrorFilter } from '../api/registry-error.filter';
 import { RegistryService } from '../registry.service';
@@ -29,6 +30,7 @@ export class QrProvisioningController {
   ) {}
 
   @Post('qr')
+  @ApplicationScoped(applicationInBody('applicationId'))
   @ApiOperation({
     summary:
       'Simplified provisioning from a TR005 QR code: claims the device on its join server (the embedded one, ' +

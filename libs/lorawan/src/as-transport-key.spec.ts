@@ -1,5 +1,11 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { MAX_PUBLIC_KEY_PEM, parseAsPublicKey, PublicKeyError } from './rsa-public-key';
+import { constants, createHash, generateKeyPairSync, privateDecrypt } from 'node:crypto';
+import {
+  ASTK_LENGTH,
+  MAX_PUBLIC_KEY_PEM,
+  newTransportKey,
+  parseAsPublicKey,
+  PublicKeyError,
+} from './as-transport-key';
 
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const spki = rsa2048.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -58,5 +64,27 @@ describe('parseAsPublicKey', () => {
     expect(reasonOf('')).toBe('must be PEM text');
     expect(reasonOf(42)).toBe('must be PEM text');
     expect(reasonOf('x'.repeat(MAX_PUBLIC_KEY_PEM + 1))).toMatch(/at most/);
+  });
+});
+
+describe('newTransportKey', () => {
+  it('makes a fresh 16-byte ASTK that only the private key opens (RSA-OAEP, SHA-256)', () => {
+    const publicKey = parseAsPublicKey(spki);
+    const a = newTransportKey(publicKey);
+    const b = newTransportKey(publicKey);
+    expect(a.astk).toHaveLength(ASTK_LENGTH);
+    expect(a.astk.equals(b.astk)).toBe(false);
+    const opened = privateDecrypt(
+      { key: rsa2048.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      Buffer.from(a.wrappedKey, 'base64'),
+    );
+    expect(opened.equals(a.astk)).toBe(true);
+    // OAEP with SHA-1 (node's default) must not open it: the hash is part of the contract.
+    expect(() =>
+      privateDecrypt(
+        { key: rsa2048.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING },
+        Buffer.from(a.wrappedKey, 'base64'),
+      ),
+    ).toThrow();
   });
 });

@@ -1,5 +1,15 @@
-import { createHash, createPublicKey, KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, KeyObject, publicEncrypt, randomBytes } from 'node:crypto';
 
+/**
+ * The AS transport key (ASTK): an AES-128 key a join side (an end-to-end application of apps/lns, or a
+ * join server's AS key registry) makes and hands to an application server encrypted under that server's
+ * RSA public key (RSA-OAEP-SHA256), so that nobody else ever sees it. The AppSKeys of the AS's devices are
+ * then wrapped under it (RFC 3394, TS002 KeyEnvelope `{KEKLabel, AESKey}`). Shared here so that both sides
+ * apply the same checks to the public key and the same encryption; libs/as-client is the other end.
+ */
+
+/** AES-128: the ASTK is an RFC 3394 KEK for 16-byte AppSKeys. */
+export const ASTK_LENGTH = 16;
 /** RSA moduli below 2048 bits are refused (NIST SP 800-57 Part 1 Rev. 5: 112-bit security at least). */
 export const MIN_RSA_BITS = 2048;
 /** Above this an RSA key is no transport key but a way to make the server work hard. */
@@ -52,4 +62,26 @@ export function parseAsPublicKey(pem: unknown): AsPublicKey {
     .update(key.export({ type: 'spki', format: 'der' }))
     .digest('hex');
   return { key, fingerprint, bits };
+}
+
+/** A new ASTK: in clear for the caller to seal at once (and zero), and encrypted for the AS. */
+export interface NewTransportKey {
+  astk: Buffer;
+  /** RSA-OAEP with SHA-256 (OAEP and MGF1 hash, RFC 8017 §7.1) under the AS public key, base64. */
+  wrappedKey: string;
+}
+
+/** A fresh ASTK from `crypto.randomBytes`, encrypted under the AS's public key (parseAsPublicKey). */
+export function newTransportKey(publicKey: AsPublicKey): NewTransportKey {
+  const astk = randomBytes(ASTK_LENGTH);
+  try {
+    const wrappedKey = publicEncrypt(
+      { key: publicKey.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      astk,
+    ).toString('base64');
+    return { astk, wrappedKey };
+  } catch (err) {
+    astk.fill(0);
+    throw err;
+  }
 }
