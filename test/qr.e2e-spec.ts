@@ -274,6 +274,84 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
     });
   });
 
+  describe('DELETE /api/devices/{devEui} on the embedded join server', () => {
+    const provision = (qr: string, status: number) =>
+      lns.api
+        .post('/api/devices/qr')
+        .send({ qr, applicationId: app, deviceProfileId: profiles['1.0.3'] })
+        .expect(status);
+
+    it("releases a QR-provisioned device: the manufacturer's record stays, its used token stays used, and a new token provisions it again", async () => {
+      const devEui = '0004a30b0000a300';
+      await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [
+        { devEui, joinEui: LOCAL_JOIN_EUI, macVersion: '1.0.3', serialNumber: 'SN-A300' },
+      ]);
+      const label = (await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(200)).text;
+      await provision(label, 201);
+      const device = virtualDevice(devEui, LOCAL_JOIN_EUI, '1.0.3');
+      await joinAndUplink(device, devEui);
+      const before = (await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body;
+      expect(before.lastJoinNonce).toBeGreaterThan(0);
+
+      await lns.api.delete(`/api/devices/${devEui}`).expect(204);
+      await lns.api.get(`/api/devices/${devEui}`).expect(404);
+
+      // The join server still holds the device: the same row, its nonce state kept (a JoinNonce never repeats).
+      expect((await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body).toEqual(before);
+      // The manufacturer record stays: its QR code is known (409: the printed token was used, not 404).
+      const reprint = await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(409);
+      expect(reprint.body.fields).toEqual([{ field: 'devEui', reason: expect.stringContaining('used up') }]);
+      await lns.api
+        .post('/api/js/devices')
+        .send([{ devEui, joinEui: LOCAL_JOIN_EUI, appKey: APP_KEY, macVersion: '1.0.3' }])
+        .expect(409);
+      // Whoever kept the label cannot claim the device back with it.
+      expect((await provision(label, 400)).body.fields).toEqual([
+        { field: 'qr', reason: expect.stringContaining('refused the claim') },
+      ]);
+
+      // The manufacturer (or this operator: the admin token opens its routes) issues the next owner's token.
+      const renewed = (await lns.api.post(`/api/js/devices/${devEui}/owner-token`).expect(201)).body;
+      expect(parseTr005(renewed.qr)).toMatchObject({ devEui, serialNumber: 'SN-A300' });
+      expect((await provision(renewed.qr, 201)).body).toMatchObject({
+        devEui,
+        joinServer: 'local',
+        name: 'SN-A300',
+      });
+      // It joins again with the keys its manufacturer gave it.
+      events.splice(0);
+      await joinAndUplink(device, devEui);
+      const rejoined = (await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body;
+      expect(rejoined.lastJoinNonce).toBeGreaterThan(before.lastJoinNonce);
+    });
+
+    it('deletes a device created with an AppKey from the join server entirely, as before', async () => {
+      const devEui = '0004a30b0000a301';
+      await lns.api
+        .post('/api/devices')
+        .send({
+          devEui,
+          joinEui: LOCAL_JOIN_EUI,
+          name: 'own-app-key',
+          applicationId: app,
+          deviceProfileId: profiles['1.0.3'],
+          activation: 'OTAA',
+          joinServer: 'local',
+          appKey: APP_KEY,
+        })
+        .expect(201);
+      await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200);
+
+      await lns.api.delete(`/api/devices/${devEui}`).expect(204);
+
+      await lns.api.get(`/api/join-server/devices/${devEui}`).expect(404);
+      // Nothing of it is left: a manufacturer may import the DevEUI.
+      await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [
+        { devEui, joinEui: LOCAL_JOIN_EUI, macVersion: '1.0.3' },
+      ]);
+    });
+  });
+
   describe('POST /api/devices/qr with an external join server (a second instance of apps/join-server)', () => {
     let js: INestApplication;
     let jsHttp: ReturnType<typeof request>;

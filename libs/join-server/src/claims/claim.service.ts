@@ -43,6 +43,13 @@ export interface ClaimResult {
   claimedAt: Date;
 }
 
+/**
+ * What `release` did: `released`; `unclaimed` (nobody's claim to release); `claimed-elsewhere` (the claim
+ * names another home NetID than the releasing network's: the device moved on, the claim is not its to
+ * release); `no-record` (no manufacturer record: an operator's device, which its remover deletes instead).
+ */
+export type ReleaseOutcome = 'released' | 'unclaimed' | 'claimed-elsewhere' | 'no-record';
+
 interface Undo {
   before: ManufacturerRecordEntity;
   claimSerial: number;
@@ -146,6 +153,48 @@ export class ClaimService {
       this.logger.log(`${result.devEui}: claim undone`);
     }
     return restored;
+  }
+
+  /**
+   * Releases the device from its owner (the owner deleted it, as The Things Join Server "unclaims"): the
+   * claim (owner, home NetID, AS key label, time) is cleared and the manufacturer record stays, with its
+   * root keys and nonce state (a JoinNonce never repeats for the device, nor a DevNonce for its JoinEUI).
+   * Until it is claimed again the device joins nowhere (ClaimedJoinPermission). The owner token is not
+   * touched: a used token stays used, so whoever kept the label cannot claim the device back from its next
+   * owner; the manufacturer issues the next owner's token (POST /api/js/devices/{devEui}/owner-token). A
+   * token issued since the claim (a device sold on) stays valid. With `homeNetId`, only a claim for that
+   * home network is released.
+   */
+  async release(devEui: string, opts: { homeNetId?: string } = {}): Promise<ReleaseOutcome> {
+    const eui = devEui.toLowerCase();
+    const home = opts.homeNetId?.toLowerCase();
+    // Two tries: the second after a concurrent claim, new token or undo changed the record.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const record = await this.repo.findRecord(eui);
+      if (!record) return 'no-record';
+      if (record.claimedAt === null) return 'unclaimed';
+      if (home !== undefined && record.homeNetId !== home) {
+        this.logger.warn(
+          `${eui}: not released: claimed for home NetID ${record.homeNetId?.toUpperCase() ?? '(none)'}, not ${home.toUpperCase()}`,
+        );
+        return 'claimed-elsewhere';
+      }
+      const now = new Date();
+      if (await this.repo.releaseClaim(eui, record.tokenSerial, now)) {
+        this.ownerships.remember({
+          ...record,
+          owner: null,
+          homeNetId: null,
+          kekLabel: null,
+          claimedAt: null,
+          tokenSerial: record.tokenSerial + 1,
+          updatedAt: now,
+        });
+        this.logger.log(`${eui} released${record.owner ? ` (claimed by ${record.owner})` : ''}`);
+        return 'released';
+      }
+    }
+    throw new Error(`${eui}: the record kept changing while its claim was released`);
   }
 
   /**

@@ -68,6 +68,11 @@ export class ManufacturerRecordRepository {
     return record && device ? { record, device } : undefined;
   }
 
+  /** The record alone (no timing to even out: only this process releases claims). */
+  async findRecord(devEui: string): Promise<ManufacturerRecordEntity | undefined> {
+    return (await this.records.findOneBy({ devEui })) ?? undefined;
+  }
+
   /** Every record without its owner token (for the owner checks of the join server). */
   async loadAll(): Promise<ManufacturerRecordEntity[]> {
     return this.records.find({
@@ -104,6 +109,26 @@ export class ManufacturerRecordRepository {
     const result = await this.records.update(
       { devEui, tokenSerial: expectedSerial, ownerToken: Not(IsNull()) },
       { ...claim, ownerToken: null, tokenSerial: expectedSerial + 1, updatedAt: claim.claimedAt },
+    );
+    return result.affected === 1;
+  }
+
+  /**
+   * Clears the claim read at `expectedSerial` (owner, home NetID, AS key label, time); the owner token is
+   * left as it is (used up, or a new one issued since for the next owner). The serial moves on, so a claim,
+   * a new token or an undo that read the claimed record no longer applies: one of them or this wins.
+   */
+  async releaseClaim(devEui: string, expectedSerial: number, now: Date): Promise<boolean> {
+    const result = await this.records.update(
+      { devEui, tokenSerial: expectedSerial, claimedAt: Not(IsNull()) },
+      {
+        owner: null,
+        homeNetId: null,
+        kekLabel: null,
+        claimedAt: null,
+        tokenSerial: expectedSerial + 1,
+        updatedAt: now,
+      },
     );
     return result.affected === 1;
   }

@@ -9,6 +9,7 @@ import { ClaimKekLabelError, ClaimRefusedError, ClaimThrottledError } from '../c
 import { ClaimInput, ClaimService, CLAIM_MAX_FAILURES } from '../claims/claim.service';
 import { ClaimedAppSKeyKek } from '../claims/claimed-app-s-key-kek';
 import { ClaimedHomeNetId } from '../claims/claimed-home-net-id';
+import { ClaimedJoinPermission } from '../claims/claimed-join-permission';
 import { DeviceOwnershipRegistry } from '../claims/device-ownership';
 import { keyContext } from '../device/js-device';
 import { JsDeviceEntity } from '../device/js-device.entity';
@@ -454,6 +455,111 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
         appKey: APP_KEY,
       });
       expect(ownerships.ownershipOf(devEuiOf(1))).toBeUndefined();
+    });
+
+    describe('release (the owner deleted the device)', () => {
+      const recordRow = () =>
+        ds.getRepository(ManufacturerRecordEntity).findOneByOrFail({ devEui: devEuiOf(1) });
+
+      it('clears the claim and keeps the record, its keys and nonce state; the used token stays used', async () => {
+        const [issued] = await importJson([record(1, { serialNumber: 'SN-1' })]);
+        await claim({
+          devEui: devEuiOf(1),
+          ownerToken: issued.ownerToken,
+          owner: 'ACME',
+          homeNetId: '000013',
+          kekLabel: 'as-acme',
+        });
+        const device = js.getDevice(devEuiOf(1));
+        const sealedKey = (await ds.getRepository(JsDeviceEntity).findOneByOrFail({ devEui: devEuiOf(1) }))
+          .appKey;
+
+        await expect(claims.release(devEuiOf(1).toUpperCase())).resolves.toBe('released');
+
+        expect(await recordRow()).toMatchObject({
+          serialNumber: 'SN-1',
+          owner: null,
+          homeNetId: null,
+          kekLabel: null,
+          claimedAt: null,
+          ownerToken: null,
+        });
+        expect(js.getDevice(devEuiOf(1))).toEqual(device);
+        const row = await ds.getRepository(JsDeviceEntity).findOneByOrFail({ devEui: devEuiOf(1) });
+        expect(row.appKey.equals(sealedKey)).toBe(true);
+        expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({
+          claimed: false,
+          owner: null,
+          kekLabel: null,
+        });
+        // Joins nowhere until claimed again.
+        expect(new ClaimedJoinPermission(ownerships).refusalFor(devEuiOf(1), '000013')).toMatch(
+          /not claimed/,
+        );
+        // The label's token does not come back: neither a claim nor a reprint.
+        await expect(claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken })).rejects.toThrow(
+          ClaimRefusedError,
+        );
+        await expect(codeOf(manufacturer.tr005(devEuiOf(1)))).resolves.toBe('TOKEN_USED');
+        // The manufacturer's next token claims it.
+        const renewed = await manufacturer.issueOwnerToken(devEuiOf(1));
+        await expect(manufacturer.tr005(devEuiOf(1))).resolves.toBe(renewed.qr);
+        await expect(
+          claim({ devEui: devEuiOf(1), ownerToken: renewed.ownerToken, owner: 'next', homeNetId: '000014' }),
+        ).resolves.toMatchObject({ owner: 'next', homeNetId: '000014' });
+        expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({ claimed: true, owner: 'next' });
+      });
+
+      it('keeps a token issued since the claim (a device sold on) valid', async () => {
+        const [issued] = await importJson([record(1)]);
+        await claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken, homeNetId: '000013' });
+        const renewed = await manufacturer.issueOwnerToken(devEuiOf(1));
+        await expect(claims.release(devEuiOf(1))).resolves.toBe('released');
+        await expect(manufacturer.tr005(devEuiOf(1))).resolves.toBe(renewed.qr);
+        await expect(claim({ devEui: devEuiOf(1), ownerToken: renewed.ownerToken })).resolves.toBeDefined();
+      });
+
+      it("releases only the claim of the home NetID it is given; another network's claim stays", async () => {
+        const [issued] = await importJson([record(1)]);
+        await claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken, homeNetId: '00001A' });
+        await expect(claims.release(devEuiOf(1), { homeNetId: '000013' })).resolves.toBe('claimed-elsewhere');
+        expect(await recordRow()).toMatchObject({ homeNetId: '00001a', claimedAt: expect.any(Date) });
+        expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({ claimed: true, homeNetId: '00001a' });
+        await expect(claims.release(devEuiOf(1), { homeNetId: '00001A' })).resolves.toBe('released');
+        expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({ claimed: false });
+      });
+
+      it('tells an unclaimed record from a device without one, and changes neither', async () => {
+        const [issued] = await importJson([record(1)]);
+        await js.upsertDeviceKeys({
+          devEui: devEuiOf(2),
+          joinEui: JOIN_EUI,
+          macVersion: '1.0.3',
+          appKey: APP_KEY,
+        });
+        await expect(claims.release(devEuiOf(1))).resolves.toBe('unclaimed');
+        await expect(claims.release(devEuiOf(2))).resolves.toBe('no-record');
+        await expect(claims.release(devEuiOf(9))).resolves.toBe('no-record');
+        expect(js.hasDevice(devEuiOf(2))).toBe(true);
+        expect((await recordRow()).tokenSerial).toBe(1);
+        await expect(claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken })).resolves.toBeDefined();
+      });
+
+      it('makes an undo read before it stale, and is what a restart loads', async () => {
+        const [issued] = await importJson([record(1)]);
+        const result = await claim({
+          devEui: devEuiOf(1),
+          ownerToken: issued.ownerToken,
+          homeNetId: '000013',
+        });
+        await expect(claims.release(devEuiOf(1))).resolves.toBe('released');
+        // The undo would bring the label's token back: the release moved the record on, so it does not apply.
+        await expect(claims.revert(result)).resolves.toBe(false);
+        await expect(codeOf(manufacturer.tr005(devEuiOf(1)))).resolves.toBe('TOKEN_USED');
+        await start();
+        expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({ claimed: false, homeNetId: null });
+        await expect(claims.release(devEuiOf(1))).resolves.toBe('unclaimed');
+      });
     });
 
     it('spends about the same time on an unknown DevEUI as on a wrong token (medians within 2x)', async () => {

@@ -1,4 +1,4 @@
-import { JoinServerError, JoinServerService } from '@lns/join-server';
+import { ClaimService, JoinServerError, JoinServerService } from '@lns/join-server';
 import { invalid } from './registry-errors';
 import { DeviceRootKeys, RootKeyStore } from './root-key-store';
 
@@ -7,7 +7,15 @@ import { DeviceRootKeys, RootKeyStore } from './root-key-store';
  * sealed and kept there, in the join server's own table.
  */
 export class JoinServerRootKeys extends RootKeyStore {
-  constructor(private readonly joinServer: JoinServerService) {
+  /**
+   * `claims`: the embedded join server's claims (found when first needed; undefined without them);
+   * `netId`: this network server's NetID, the home NetID its QR provisioning claims with.
+   */
+  constructor(
+    private readonly joinServer: JoinServerService,
+    private readonly claims: () => ClaimService | undefined = () => undefined,
+    private readonly netId?: string,
+  ) {
     super();
   }
 
@@ -29,7 +37,18 @@ export class JoinServerRootKeys extends RootKeyStore {
     }
   }
 
+  /**
+   * A device with an AppKey its owner gave is forgotten. A device its manufacturer personalised (a
+   * manufacturer record, claimed by QR provisioning) is released instead: the record, its root keys and its
+   * owner token's state belong to the manufacturer, and the device can be claimed again (ClaimService.release).
+   * A claim another network holds on it is left alone.
+   */
   async removeDeviceKeys(devEui: string): Promise<void> {
+    const claims = this.claims();
+    if (claims) {
+      const outcome = await claims.release(devEui, this.netId ? { homeNetId: this.netId } : {});
+      if (outcome !== 'no-record') return;
+    }
     await this.joinServer.deleteDevice(devEui);
   }
 }

@@ -1,5 +1,6 @@
 import { ModuleRef } from '@nestjs/core';
-import { JoinServerError, JoinServerService } from '@lns/join-server';
+import { ClaimService, JoinServerError, JoinServerService } from '@lns/join-server';
+import { LnsConfig } from '@lns/config';
 import { SessionStore } from '../session/session-store';
 import { JoinServerRootKeys } from './join-server-root-keys';
 import { RegistryValidationError } from './registry-errors';
@@ -51,12 +52,25 @@ describe('RegistryPeers', () => {
     );
     expect(peers2.rootKeys()).toBe(own);
   });
+
+  it("gives the embedded join server's root keys its claims and this network's NetID", async () => {
+    const js = { deleteDevice: jest.fn(async () => true) };
+    const claims = { release: jest.fn(async () => 'released') };
+    const providers = new Map<unknown, unknown>([[JoinServerService, js]]);
+    const peers = new RegistryPeers(moduleRef(providers).ref, { netId: '00001A' } as LnsConfig);
+    const store = peers.rootKeys()!;
+    // The claims are looked up when a device is removed, not when the store is made.
+    providers.set(ClaimService, claims);
+    await store.removeDeviceKeys('0102030405060708');
+    expect(claims.release).toHaveBeenCalledWith('0102030405060708', { homeNetId: '00001A' });
+    expect(js.deleteDevice).not.toHaveBeenCalled();
+  });
 });
 
 describe('JoinServerRootKeys', () => {
   const keys = { devEui: '0102030405060708', joinEui: '70b3d57ed0000000', macVersion: '1.1.0' as const };
 
-  it('hands the keys to JoinServerService.upsertDeviceKeys and deletes with deleteDevice', async () => {
+  it('hands the keys to JoinServerService.upsertDeviceKeys and, without claims, deletes with deleteDevice', async () => {
     const js = {
       upsertDeviceKeys: jest.fn(async () => ({ created: true })),
       deleteDevice: jest.fn(async () => true),
@@ -70,6 +84,42 @@ describe('JoinServerRootKeys', () => {
     });
     await store.removeDeviceKeys('0102030405060708');
     expect(js.deleteDevice).toHaveBeenCalledWith('0102030405060708');
+  });
+
+  it('releases a manufacturer’s device instead of deleting it; deletes a device without a record', async () => {
+    const js = { deleteDevice: jest.fn(async () => true) };
+    const outcomes: Record<string, string> = {
+      '0000000000000001': 'released',
+      '0000000000000002': 'unclaimed',
+      '0000000000000003': 'claimed-elsewhere',
+      '0000000000000004': 'no-record',
+    };
+    const claims = { release: jest.fn(async (devEui: string) => outcomes[devEui]) };
+    const store = new JoinServerRootKeys(
+      js as unknown as JoinServerService,
+      () => claims as unknown as ClaimService,
+      '000013',
+    );
+    for (const devEui of Object.keys(outcomes)) await store.removeDeviceKeys(devEui);
+    expect(claims.release).toHaveBeenCalledTimes(4);
+    expect(claims.release).toHaveBeenCalledWith('0000000000000001', { homeNetId: '000013' });
+    expect(js.deleteDevice.mock.calls).toEqual([['0000000000000004']]);
+  });
+
+  it('passes a failed release on, deleting nothing', async () => {
+    const js = { deleteDevice: jest.fn(async () => true) };
+    const claims = {
+      release: jest.fn(async () => {
+        throw new Error('database is locked');
+      }),
+    };
+    const store = new JoinServerRootKeys(
+      js as unknown as JoinServerService,
+      () => claims as unknown as ClaimService,
+    );
+    await expect(store.removeDeviceKeys('0102030405060708')).rejects.toThrow('database is locked');
+    expect(claims.release).toHaveBeenCalledWith('0102030405060708', {});
+    expect(js.deleteDevice).not.toHaveBeenCalled();
   });
 
   it("turns the join server's field errors into the registry's", async () => {

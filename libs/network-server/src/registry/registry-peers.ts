@@ -1,6 +1,7 @@
-import { Abstract, Injectable } from '@nestjs/common';
+import { Abstract, Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { JoinServerService } from '@lns/join-server';
+import { LNS_CONFIG, LnsConfig } from '@lns/config';
+import { ClaimService, JoinServerService } from '@lns/join-server';
 import { SessionStore } from '../session/session-store';
 import { JoinServerDirectory } from './join-server-directory';
 import { JoinServerRootKeys } from './join-server-root-keys';
@@ -18,7 +19,11 @@ export class RegistryPeers {
   private readonly found = new Map<Abstract<unknown>, unknown>();
   private embedded: RootKeyStore | undefined;
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    // The NetID its QR provisioning claims with: a removal releases only such a claim.
+    @Optional() @Inject(LNS_CONFIG) private readonly config?: LnsConfig,
+  ) {}
 
   sessions(): SessionStore | undefined {
     return this.find(SessionStore);
@@ -30,7 +35,9 @@ export class RegistryPeers {
     if (store) return store;
     if (!this.embedded) {
       const joinServer = this.find(JoinServerService);
-      if (joinServer) this.embedded = new JoinServerRootKeys(joinServer);
+      if (joinServer) {
+        this.embedded = new JoinServerRootKeys(joinServer, () => this.find(ClaimService), this.config?.netId);
+      }
     }
     return this.embedded;
   }

@@ -239,7 +239,8 @@ export class RegistryService extends DeviceRegistry implements OnModuleInit {
 
   /**
    * Removes the device with its session (SessionStore.remove), its local join server record
-   * and its row (the session and queue rows cascade). The session goes first so no uplink is
+   * (a manufacturer's device is released there instead: RootKeyStore.removeDeviceKeys) and its
+   * row (the session and queue rows cascade). The session goes first so no uplink is
    * handled for a device half-deleted; if the row's delete fails, the session is put back.
    */
   async deleteDevice(devEui: string): Promise<void> {

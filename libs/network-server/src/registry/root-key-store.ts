@@ -21,6 +21,9 @@ export interface DeviceRootKeys {
 export abstract class RootKeyStore {
   /** Creates or replaces the device's record (keys, JoinEUI, version); resolves once durable. */
   abstract upsertDeviceKeys(keys: DeviceRootKeys): Promise<void>;
-  /** Forgets the device (no-op when unknown); resolves once durable. */
+  /**
+   * The device left this network server: forgets it (no-op when unknown), or, for a device its
+   * manufacturer's record holds, releases the claim and keeps the record; resolves once durable.
+   */
   abstract removeDeviceKeys(devEui: string): Promise<void>;
 }
