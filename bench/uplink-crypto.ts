@@ -117,3 +117,13 @@ export function runUplinkCryptoBench(seconds = 3): CryptoBenchResult[] {
     runOne('uplink 1.1: decode + FCnt + 2-key MIC + decrypt', true, seconds),
   ];
 }
+
+/** `npx ts-node --transpile-only -r tsconfig-paths/register bench/uplink-crypto.ts [seconds]` */
+if (require.main === module) {
+  const seconds = Number(process.argv[2] ?? 3);
+  for (const r of runUplinkCryptoBench(seconds)) {
+    console.log(
+      `${r.name.padEnd(50)} ${String(r.framesPerSecond).padStart(8)} frames/s  ${r.microsPerFrame.toFixed(2)} µs/frame`,
+    );
+  }
+}

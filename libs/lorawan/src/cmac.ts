@@ -11,6 +11,8 @@ const BLOCK = 16;
 const RB = 0x87;
 /** All-zero block: the CBC IV and the input that yields L = AES(K, 0^128). Never written to. */
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/** Scratch for the CMAC subkey: each call fills it before reading it, and nothing here is asynchronous. */
+const SUBKEY = Buffer.alloc(BLOCK);
 
 /** Throws BAD_KEY unless `key` is a 16-byte Buffer (AES-128). */
 export function assertAes128Key(key: Buffer, what = 'key'): void {
@@ -32,10 +34,9 @@ export function aes128EncryptBlocks(key: Buffer, data: Buffer): Buffer {
       `AES-ECB input: ${String(data?.length)} bytes is not a multiple of 16`,
     );
   }
-  const cipher = createCipheriv('aes-128-ecb', key, null);
-  cipher.setAutoPadding(false);
-  // Without padding, encryption emits every complete block from update(); final() would add nothing.
-  return cipher.update(data);
+  // Encryption emits every complete block from update(); padding would only matter to final(),
+  // never called, so setAutoPadding(false) (one more native call per operation) is not needed.
+  return createCipheriv('aes-128-ecb', key, null).update(data);
 }
 
 /** AES-CMAC (RFC 4493) of `msg` under a 16-byte key: the full 16-byte tag. */
@@ -72,12 +73,12 @@ export function aesCmacPrefixed(key: Buffer, prefix: Buffer | undefined, msg: Bu
     buf.fill(0, total + 1);
   }
 
+  // No final(): padding is never applied (see aes128EncryptBlocks).
   const cipher = createCipheriv('aes-128-cbc', key, ZERO_BLOCK);
-  cipher.setAutoPadding(false);
   const l = cipher.update(ZERO_BLOCK);
 
   // Subkeys (RFC 4493 §2.3): K1 = L << 1 (^ R_b if msb(L)), K2 = K1 << 1 (^ R_b if msb(K1)).
-  const sub = Buffer.allocUnsafe(BLOCK);
+  const sub = SUBKEY;
   doubleBlock(l, sub);
   if (!complete) doubleBlock(sub, sub);
 

@@ -10,6 +10,7 @@ import {
   encryptJoinAccept,
   FOptsCounter,
 } from './encryption';
+import { aes128EncryptBlocks } from './cmac';
 import { computeJoinRequestMic } from './mic';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -137,6 +138,39 @@ describe('encryptFrmPayload / decryptFrmPayload (L11 §4.3.3)', () => {
     expect(payload.equals(copy)).toBe(true);
     expect(lo).toHaveLength(17);
     expect(encryptFrmPayload({ ...p, fCnt: 1, payload: Buffer.alloc(0) })).toHaveLength(0);
+  });
+
+  it('XORs the A_1 … A_16 blocks of the spec text into a 255-byte payload (the longest; beyond lora-packet)', () => {
+    const key = hex('2b7e151628aed2a6abf7158809cf4f3c');
+    const payload = Buffer.from(Array.from({ length: 255 }, (_, i) => (i * 7) & 0xff));
+    for (const uplink of [true, false]) {
+      // A_i = 0x01 | 4 × 0x00 | Dir | DevAddr (LE) | FCnt (LE) | 0x00 | i, each encrypted on its own.
+      const blocks = Array.from({ length: 16 }, (_, k) =>
+        Buffer.from([
+          1,
+          0,
+          0,
+          0,
+          0,
+          uplink ? 0 : 1,
+          0x01,
+          0x00,
+          0x00,
+          0xfe,
+          0xff,
+          0xff,
+          0x01,
+          0x00,
+          0,
+          k + 1,
+        ]),
+      );
+      const s = aes128EncryptBlocks(key, Buffer.concat(blocks));
+      const expected = Buffer.from(payload.map((byte, i) => byte ^ s[i]));
+      const p = { key, uplink, devAddr: 0xfe000001, fCnt: 0x0001ffff, payload };
+      expect(encryptFrmPayload(p).toString('hex')).toBe(expected.toString('hex'));
+      expect(decryptFrmPayload({ ...p, payload: expected }).equals(payload)).toBe(true);
+    }
   });
 
   it('agrees with lora-packet decrypt on random frames (FPort 0 → NwkSKey, else AppSKey; 32-bit FCnt)', () => {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { aes128EncryptBlocks, assertAes128Key } from './cmac';
+import { assertAes128Key } from './cmac';
 import { LorawanError } from './errors';
 
 /**
@@ -65,18 +65,9 @@ export function encryptFrmPayload(p: FrmPayloadCryptParams): Buffer {
   const devAddr = uint32(p.devAddr, 'devAddr');
   const fCnt = uint32(p.fCnt, 'fCnt');
   if (len === 0) return Buffer.alloc(0);
-
-  const blocks = Math.ceil(len / 16);
-  const a = Buffer.allocUnsafe(blocks * 16);
-  writeABlock(a, 0, 0x00, p.uplink ? 0 : 1, devAddr, fCnt, 1);
-  for (let i = 1; i < blocks; i++) {
-    a.copy(a, i * 16, 0, 15);
-    a[i * 16 + 15] = i + 1;
-  }
-  // The keystream buffer is fresh from the cipher: XOR the payload into it and hand back a view.
-  const s = aes128EncryptBlocks(p.key, a);
-  for (let i = 0; i < len; i++) s[i] ^= p.payload[i];
-  return s.subarray(0, len);
+  const a1 = Buffer.allocUnsafe(16);
+  writeABlock(a1, 0, 0x00, p.uplink ? 0 : 1, devAddr, fCnt, 1);
+  return keystreamXor(p.key, a1, p.payload);
 }
 
 /** Same operation as {@link encryptFrmPayload} (keystream XOR), named for readability at call sites. */
@@ -128,9 +119,7 @@ export function encryptFOpts(p: FOptsCryptParams): Buffer {
   if (len === 0) return Buffer.alloc(0);
   const a = Buffer.allocUnsafe(16);
   writeABlock(a, 0, id, dir, devAddr, fCnt, 0x01);
-  const s = aes128EncryptBlocks(p.nwkSEncKey, a);
-  for (let i = 0; i < len; i++) s[i] ^= p.fOpts[i];
-  return s.subarray(0, len);
+  return keystreamXor(p.nwkSEncKey, a, p.fOpts);
 }
 
 /** Same operation as {@link encryptFOpts}. */
@@ -169,6 +158,16 @@ function joinAcceptEcb(p: JoinAcceptCryptParams, encrypt: boolean): Buffer {
   out[0] = p.phyPayload[0];
   body.copy(out, 1);
   return out;
+}
+
+/**
+ * `data` XOR (AES(K, A_1) | AES(K, A_2) | …): AES-128-CTR with A_1 as the initial counter block, as
+ * the A_i differ only in their last byte, i, and CTR increments the block as a 128-bit big-endian
+ * counter. At most 16 blocks (255 bytes), so i never carries out of that byte. One cipher and one
+ * update() for the whole payload: no keystream built and XOR-ed block by block in JavaScript.
+ */
+function keystreamXor(key: Buffer, a1: Buffer, data: Buffer): Buffer {
+  return createCipheriv('aes-128-ctr', key, a1).update(data);
 }
 
 /** A block: 0x01 | 0x00 0x00 0x00 id | Dir | DevAddr(LE) | FCnt(LE) | 0x00 | last. */
