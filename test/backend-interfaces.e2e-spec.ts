@@ -5,6 +5,8 @@ import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 const APP_KEY = '2b7e151628aed2a6abf7158809cf4f3c';
 const JOIN_EUI = '70b3d57ed00000b1';
 const PEER_TOKEN = 'the-other-network-0123456789';
+/** This network server's own NetID as a peer too (its QR provisioning claims devices for it). */
+const HOME_TOKEN = 'this-network-000013-0123456789';
 
 /**
  * apps/lns as another network's external join server: its embedded join server answers Backend
@@ -65,7 +67,10 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
   beforeAll(async () => {
     lns = await startLnsInProcess({
       LNS_NET_ID: '000013',
-      LNS_BACKEND_INTERFACES_PEERS: JSON.stringify([{ senderId: 'c00053', token: PEER_TOKEN }]),
+      LNS_BACKEND_INTERFACES_PEERS: JSON.stringify([
+        { senderId: 'c00053', token: PEER_TOKEN },
+        { senderId: '000013', token: HOME_TOKEN },
+      ]),
     });
     profile = (
       await lns.api
@@ -150,6 +155,73 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
     const ok = await ask(d);
     expect(ok.Result.ResultCode).toBe('Success');
     expect(d.handleJoinAccept(Buffer.from(ok.PHYPayload, 'hex'))).toBe(true);
+  });
+
+  it("AppSKeyReq: only the claim's NetID, and never the previous owner's session after a release and a new claim", async () => {
+    const devEui = '00000000000b0106';
+    const [issued] = (
+      await lns.api
+        .post('/api/js/devices?qr=true')
+        .send([{ devEui, joinEui: JOIN_EUI, appKey: APP_KEY, macVersion: '1.0.4' }])
+        .expect(201)
+    ).body as Array<{ ownerToken: string; qr: string }>;
+    const app = (await lns.api.post('/api/applications').send({ name: 'released' }).expect(201)).body.id;
+    const provision = (qr: string) =>
+      lns.api.post('/api/devices/qr').send({ qr, applicationId: app, deviceProfileId: profile }).expect(201);
+    const asHome = (body: object) => bi().set('Authorization', `Bearer ${HOME_TOKEN}`).send(body).expect(200);
+    const d = new VirtualDevice({
+      devEui,
+      joinEui: JOIN_EUI,
+      region: 'EU868',
+      macVersion: '1.0.4',
+      seed: devEui,
+      activation: { type: 'OTAA', appKey: APP_KEY },
+    });
+    const appSKeyReq = (senderId: string, sessionKeyId: string) => ({
+      ProtocolVersion: '1.1',
+      SenderID: senderId,
+      ReceiverID: JOIN_EUI.toUpperCase(),
+      TransactionID: 43,
+      MessageType: 'AppSKeyReq',
+      DevEUI: devEui.toUpperCase(),
+      SessionKeyID: sessionKeyId,
+    });
+
+    // QR provisioning claims it for this network (000013); a join through it makes a session.
+    await provision(issued.qr);
+    const joined = (await asHome({ ...joinReq(d), SenderID: '000013' })).body;
+    expect(joined.Result.ResultCode).toBe('Success');
+    const oldSession = joined.SessionKeyID as string;
+    expect((await asHome(appSKeyReq('000013', oldSession))).body).toMatchObject({
+      Result: { ResultCode: 'Success' },
+      AppSKey: { AESKey: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
+    // Another network, even an authenticated peer, gets no key of it.
+    const other = await bi()
+      .set('Authorization', `Bearer ${PEER_TOKEN}`)
+      .send(appSKeyReq('C00053', oldSession))
+      .expect(200);
+    expect(other.body.Result).toEqual({
+      ResultCode: 'Other',
+      Description: 'device claimed for NetID 000013, not C00053',
+    });
+    expect(other.body).not.toHaveProperty('AppSKey');
+
+    // Deleted here: the claim is released, and with it the session.
+    await lns.api.delete(`/api/devices/${devEui}`).expect(204);
+    const released = (await asHome(appSKeyReq('000013', oldSession))).body;
+    expect(released.Result).toEqual({
+      ResultCode: 'Other',
+      Description: expect.stringMatching(/not claimed/),
+    });
+    expect(released).not.toHaveProperty('AppSKey');
+
+    // A new owner (a new token, provisioned again on this network): the old SessionKeyID opens nothing.
+    const renewed = (await lns.api.post(`/api/js/devices/${devEui}/owner-token`).expect(201)).body;
+    await provision(renewed.qr);
+    const stale = (await asHome(appSKeyReq('000013', oldSession))).body;
+    expect(stale).toMatchObject({ MessageType: 'AppSKeyAns', Result: { ResultCode: 'Other' } });
+    expect(stale).not.toHaveProperty('AppSKey');
   });
 
   it('is not behind the admin token, and refuses callers that are not peers with UnknownSender', async () => {

@@ -212,6 +212,16 @@ describe('manufacturer records, owner tokens and claims (real HTTP)', () => {
         kekLabel,
         claimedAt: expect.any(String),
       });
+      // The join server's operator view says so (the manufacturer record's claim), and not of the others.
+      const view = (devEui: string) => lns.api.get(`/api/join-server/devices/${devEui}`).expect(200);
+      expect((await view('4000000000000001')).body).toMatchObject({
+        manufacturerRecord: true,
+        claimed: true,
+      });
+      expect((await view('4000000000000002')).body).toMatchObject({
+        manufacturerRecord: true,
+        claimed: false,
+      });
     });
 
     it('validates the claim body like any route', async () => {

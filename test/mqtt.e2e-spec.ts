@@ -197,12 +197,23 @@ describe('MQTT, embedded broker', () => {
       );
     });
 
-    it('needs the admin token', async () => {
-      const res = await lns.api
+    it('are made with the admin token only; an application token may list its own (docs/api-tokens.md)', async () => {
+      const made = await lns.api
+        .post(`/api/applications/${APP_A}/tokens`)
+        .set('Authorization', `Bearer ${tokenA}`)
+        .send({ name: 'minted by a token' })
+        .expect(403);
+      expect(made.body.message).toMatch(/admin token/);
+      const listed = await lns.api
         .get(`/api/applications/${APP_A}/tokens`)
         .set('Authorization', `Bearer ${tokenA}`)
-        .expect(401);
-      expect(res.body.message).toMatch(/bearer token/);
+        .expect(200);
+      expect(JSON.stringify(listed.body)).not.toContain(tokenA);
+      await lns.api
+        .get(`/api/applications/${APP_A}/tokens`)
+        .set('Authorization', `Bearer ${tokenB}`)
+        .expect(403);
+      await lns.api.get(`/api/applications/${APP_A}/tokens`).set('Authorization', 'Bearer nope').expect(401);
     });
   });
 

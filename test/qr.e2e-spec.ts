@@ -296,8 +296,31 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
       await lns.api.delete(`/api/devices/${devEui}`).expect(204);
       await lns.api.get(`/api/devices/${devEui}`).expect(404);
 
-      // The join server still holds the device: the same row, its nonce state kept (a JoinNonce never repeats).
-      expect((await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body).toEqual(before);
+      // The join server still holds the device: the same row, its nonce state kept (a JoinNonce never repeats),
+      // the manufacturer's record no longer claimed.
+      expect(before).toMatchObject({ manufacturerRecord: true, claimed: true });
+      expect((await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body).toEqual({
+        ...before,
+        claimed: false,
+      });
+      // Nobody gives it keys of their own now: it is the manufacturer's, provisioned by its QR code.
+      const typed = await lns.api
+        .post('/api/devices')
+        .send({
+          devEui,
+          joinEui: LOCAL_JOIN_EUI,
+          name: 'typed-key',
+          applicationId: app,
+          deviceProfileId: profiles['1.0.3'],
+          activation: 'OTAA',
+          joinServer: 'local',
+          appKey: 'ffeeddccbbaa99887766554433221100',
+        })
+        .expect(409);
+      expect(typed.body.fields).toEqual([
+        { field: 'devEui', reason: expect.stringMatching(/manufacturer's device.*POST \/api\/devices\/qr/) },
+      ]);
+      await lns.api.get(`/api/devices/${devEui}`).expect(404);
       // The manufacturer record stays: its QR code is known (409: the printed token was used, not 404).
       const reprint = await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(409);
       expect(reprint.body.fields).toEqual([{ field: 'devEui', reason: expect.stringContaining('used up') }]);
@@ -323,6 +346,32 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
       await joinAndUplink(device, devEui);
       const rejoined = (await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200)).body;
       expect(rejoined.lastJoinNonce).toBeGreaterThan(before.lastJoinNonce);
+    });
+
+    it("refuses an AppKey for a manufacturer's device never provisioned (unclaimed): 409, its keys untouched", async () => {
+      const devEui = '0004a30b0000a302';
+      await importRecords(http, IN_PROCESS_ADMIN_TOKEN, [
+        { devEui, joinEui: LOCAL_JOIN_EUI, macVersion: '1.0.3' },
+      ]);
+      const res = await lns.api
+        .post('/api/devices')
+        .send({
+          devEui: devEui.toUpperCase(),
+          joinEui: LOCAL_JOIN_EUI,
+          name: 'typed-key',
+          applicationId: app,
+          deviceProfileId: profiles['1.0.3'],
+          activation: 'OTAA',
+          joinServer: 'local',
+          appKey: 'ffeeddccbbaa99887766554433221100',
+        })
+        .expect(409);
+      expect(res.body).toMatchObject({ statusCode: 409, fields: [{ field: 'devEui' }] });
+      await lns.api.get(`/api/devices/${devEui}`).expect(404);
+      // Its label still provisions it, and it joins with the manufacturer's keys.
+      const label = (await lns.api.get(`/api/js/devices/${devEui}/qrcode?format=text`).expect(200)).text;
+      await provision(label, 201);
+      await joinAndUplink(virtualDevice(devEui, LOCAL_JOIN_EUI, '1.0.3'), devEui);
     });
 
     it('deletes a device created with an AppKey from the join server entirely, as before', async () => {
@@ -422,6 +471,43 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
       expect(again.body.fields).toEqual([
         { field: 'qr', reason: expect.stringContaining('refused the claim') },
       ]);
+    });
+
+    it("the standalone join server's operator cannot PUT keys over a manufacturer's device; DELETE then PUT takes it over", async () => {
+      const devEui = '0004a30b0000e105';
+      await importRecords(jsHttp, JS_ADMIN_TOKEN, [
+        { devEui, joinEui: EXTERNAL_JOIN_EUI, macVersion: '1.0.4' },
+      ]);
+      const asAdmin = (t: request.Test) => t.set('Authorization', `Bearer ${JS_ADMIN_TOKEN}`);
+      const keys = {
+        joinEui: EXTERNAL_JOIN_EUI,
+        macVersion: '1.0.4',
+        appKey: 'ffeeddccbbaa99887766554433221100',
+      };
+      const refused = await asAdmin(jsHttp.put(`/api/join-server/devices/${devEui}`))
+        .send(keys)
+        .expect(409);
+      expect(refused.body.fields).toEqual([
+        { field: 'devEui', reason: expect.stringMatching(/manufacturer's device.*DELETE/) },
+      ]);
+      expect(
+        (await asAdmin(jsHttp.get(`/api/join-server/devices/${devEui}`)).expect(200)).body,
+      ).toMatchObject({
+        manufacturerRecord: true,
+        claimed: false,
+      });
+      // The deliberate way: forget the device with its record, then give it the operator's keys.
+      await asAdmin(jsHttp.delete(`/api/join-server/devices/${devEui}`)).expect(204);
+      await asAdmin(jsHttp.put(`/api/join-server/devices/${devEui}`))
+        .send(keys)
+        .expect(201);
+      expect(
+        (await asAdmin(jsHttp.get(`/api/join-server/devices/${devEui}`)).expect(200)).body,
+      ).toMatchObject({
+        manufacturerRecord: false,
+        claimed: false,
+      });
+      await asAdmin(jsHttp.get(`/api/js/devices/${devEui}/qrcode?format=text`)).expect(404);
     });
   });
 });

@@ -194,6 +194,24 @@ export class JoinServerService implements OnModuleInit {
     });
   }
 
+  /**
+   * Forgets the device's last session (its SessionKeyID and sealed AppSKey, kept for AppSKeyReq): a
+   * released device's next owner must never be handed its previous owner's AppSKey. Runs after any join
+   * of the device already under way, so a session answered just before the release is forgotten too.
+   * False when the device is not known.
+   */
+  async forgetSession(devEui: string): Promise<boolean> {
+    const eui = normalizeEui(devEui);
+    return this.serialize(eui, async () => {
+      const device = this.devices.get(eui);
+      if (!device) return false;
+      const updated: JsDevice = { ...device, sessionKeyId: null, appSKeySealed: null, updatedAt: new Date() };
+      await this.repo.saveFields(updated, ['sessionKeyId', 'appSKeySealed']);
+      this.devices.set(eui, updated);
+      return true;
+    });
+  }
+
   /** Lets the device use any DevNonce again (the way out of "DevNonce already used" lock-outs). */
   async flushDevNonces(devEui: string): Promise<JsDeviceView> {
     return this.updateNonceState(devEui, (s) => flushDevNonces(s));

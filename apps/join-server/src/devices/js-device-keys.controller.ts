@@ -2,6 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, Put, Res } from '@nestjs/com
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,8 +10,8 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { JoinServerError, JoinServerService } from '@lns/join-server';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { DeviceOwnershipRegistry, JoinServerError, JoinServerService } from '@lns/join-server';
 import { JsDeviceKeysDto, JsDeviceKeysResult } from './js-device-keys.dto';
 
 /** The part of Express's response used here (@types/express is not a dependency). */
@@ -29,17 +30,36 @@ function badDevEui(): BadRequestException {
   });
 }
 
+function manufacturersDevice(devEui: string): ConflictException {
+  const reason =
+    "is a manufacturer's device (its root keys come with its manufacturer record): it is provisioned with its QR code / owner token (POST /api/js/claims), not given keys here; DELETE /api/join-server/devices/{devEui} first to make it the operator's own device";
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `devEui ${devEui}: ${reason}`,
+    fields: [{ field: 'devEui', reason }],
+  });
+}
+
 /**
  * The standalone join server's operator route for one device's root keys (admin token). In apps/lns the
  * network server's `POST /api/devices` puts the keys of local OTAA devices here; a standalone join server
  * has no device registry, so its operator puts them directly. Keys go in, never out.
+ *
+ * A manufacturer's device (a manufacturer record, `POST /api/js/devices`) keeps its manufacturer's keys:
+ * `PUT` refuses it (409), as apps/lns refuses `POST /api/devices` with an appKey for it. Taking such a
+ * device over is one deliberate act of this join server's operator: `DELETE` forgets it with its record,
+ * owner token and claim, and a `PUT` after that creates the operator's own device (no claim, no QR code).
  */
 @ApiTags('join server')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @Controller('join-server/devices')
 export class JsDeviceKeysController {
-  constructor(private readonly joinServer: JoinServerService) {}
+  constructor(
+    private readonly joinServer: JoinServerService,
+    private readonly ownerships: DeviceOwnershipRegistry,
+  ) {}
 
   @Put(':devEui')
   @ApiOperation({
@@ -48,12 +68,16 @@ export class JsDeviceKeysController {
   })
   @ApiOkResponse({ type: JsDeviceKeysResult, description: '201 when created, 200 when replaced' })
   @ApiBadRequestResponse({ description: '`fields` names each wrong field and why' })
+  @ApiConflictResponse({
+    description: "a manufacturer's device: its keys are its manufacturer's (DELETE it first to take it over)",
+  })
   async put(
     @Param('devEui') devEui: string,
     @Body() dto: JsDeviceKeysDto,
     @Res({ passthrough: true }) res: StatusResponse,
   ): Promise<JsDeviceKeysResult> {
     if (!DEV_EUI.test(devEui)) throw badDevEui();
+    if (this.ownerships.ownershipOf(devEui)) throw manufacturersDevice(devEui.toLowerCase());
     try {
       const result = await this.joinServer.upsertDeviceKeys({
         devEui,
@@ -80,7 +104,10 @@ export class JsDeviceKeysController {
 
   @Delete(':devEui')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Forget the device and its keys: its join-requests are then UnknownDevEUI' })
+  @ApiOperation({
+    summary:
+      "Forget the device and its keys (a manufacturer's device with its record, owner token and claim): its join-requests are then UnknownDevEUI",
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'not known to the join server' })
   async remove(@Param('devEui') devEui: string): Promise<void> {

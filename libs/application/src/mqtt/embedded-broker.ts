@@ -8,11 +8,25 @@ import '../tokens/token-events';
 import { MqttCounters } from './mqtt-counters';
 import { MqttClosedError, MqttMessageHandler, MqttPublisher, MqttQos } from './mqtt-publisher';
 import { mayPublish, maySubscribe, MqttIdentity } from './topic-acl';
+import { batchWritesPerTurn, TurnBatchedWrites } from './turn-batched-writes';
 
 /** CONNACK return codes (MQTT 3.1.1 §3.2.2.3); aedes types them as an ambient const enum. */
 const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
+
+/**
+ * What a subscriber's connection may hold unsent in the process before it is closed as too
+ * slow (turn-batched-writes.ts): some 4,500 `up` events, about a second at 5,000 uplinks/s.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Slow clients closed are counted always, logged at warn level at most this often. */
+const SLOW_CLIENT_WARN_INTERVAL_MS = 60_000;
+
+export interface EmbeddedMqttBrokerOptions {
+  /** Per connection; tests lower it. */
+  maxBufferedBytes?: number;
+}
 
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -43,7 +57,13 @@ export class EmbeddedMqttBroker
   private readonly logger = new Logger('MqttBroker');
   private readonly aedes: Aedes;
   private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  /** Every open connection, logged in or not, and its write batching. */
+  private readonly sockets = new Map<Socket, TurnBatchedWrites>();
+  private readonly maxBufferedBytes: number;
+  /** The end-of-turn flush of every connection, queued behind the turn's deliveries. */
+  private flushPending: NodeJS.Immediate | undefined;
+  private flushArming = false;
+  private lastSlowClientWarning = -Infinity;
   private readonly identities = new WeakMap<Client, MqttIdentity>();
   /** Connected clients by client id. */
   private readonly clients = new Map<string, Client>();
@@ -58,8 +78,10 @@ export class EmbeddedMqttBroker
     private readonly tokens: ApiTokenService,
     bus: EventBus,
     private readonly counters: MqttCounters,
+    options: EmbeddedMqttBrokerOptions = {},
   ) {
     super();
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.aedes = new Aedes({
       authenticate: (client, _username, password, done) => this.authenticate(client, password, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
@@ -85,7 +107,11 @@ export class EmbeddedMqttBroker
   async onApplicationBootstrap(): Promise<void> {
     // Without noDelay, Nagle holds small messages back (up to 40 ms against delayed ACKs).
     const server = createServer({ noDelay: true }, (socket) => {
-      this.sockets.add(socket);
+      const writes = batchWritesPerTurn(socket, {
+        maxBufferedBytes: this.maxBufferedBytes,
+        onOverflow: (bytes) => this.onSlowClient(socket, bytes),
+      });
+      this.sockets.set(socket, writes);
       socket.once('close', () => this.sockets.delete(socket));
       this.aedes.handle(socket);
     });
@@ -110,7 +136,7 @@ export class EmbeddedMqttBroker
     // Closes every client (publishing their wills), then the broker's message queue.
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     // Connections that never sent CONNECT are not aedes clients yet.
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets.keys()) socket.destroy();
     const server = this.server;
     if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.boundPort = null;
@@ -119,9 +145,11 @@ export class EmbeddedMqttBroker
   publish(topic: string, payload: Buffer, qos: MqttQos): Promise<void> {
     if (this.closed) return Promise.reject(new MqttClosedError());
     const packet: PublishPacket = { cmd: 'publish', topic, payload, qos, retain: false, dup: false };
-    return new Promise((resolve, reject) =>
+    const published = new Promise<void>((resolve, reject) =>
       this.aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
     );
+    this.flushAfterDeliveries();
+    return published;
   }
 
   subscribe(filter: string, handler: MqttMessageHandler): void {
@@ -139,6 +167,39 @@ export class EmbeddedMqttBroker
       },
       () => undefined,
     );
+  }
+
+  /**
+   * aedes queues one setImmediate per subscriber for each message, during `publish` (QoS 0)
+   * or in a process.nextTick after it (QoS 1, after its store). A flush queued behind them
+   * hands the turn's messages to the kernel in the same turn; each connection's own flush
+   * (turn-batched-writes.ts) would wait for the next one. Armed once per task.
+   */
+  private flushAfterDeliveries(): void {
+    if (this.flushArming) return;
+    this.flushArming = true;
+    process.nextTick(this.armFlush);
+  }
+
+  private readonly armFlush = (): void => {
+    this.flushArming = false;
+    if (this.flushPending) clearImmediate(this.flushPending);
+    this.flushPending = setImmediate(this.flushAll);
+  };
+
+  private readonly flushAll = (): void => {
+    this.flushPending = undefined;
+    for (const writes of this.sockets.values()) writes.flush();
+  };
+
+  private onSlowClient(socket: Socket, bytes: number): void {
+    this.counters.slowClientsClosed++;
+    const client = (socket as Socket & { client?: Client }).client;
+    const message = `closing MQTT client ${client?.id ?? '?'}: ${bytes} bytes waiting, it does not read fast enough`;
+    const now = Date.now();
+    if (now - this.lastSlowClientWarning < SLOW_CLIENT_WARN_INTERVAL_MS) return this.logger.debug(message);
+    this.lastSlowClientWarning = now;
+    this.logger.warn(message);
   }
 
   private authenticate(

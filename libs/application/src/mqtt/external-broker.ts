@@ -5,11 +5,17 @@ import { LnsConfig } from '@lns/config';
 import { MqttClosedError, MqttMessageHandler, MqttPublisher, MqttQos } from './mqtt-publisher';
 import { redactUrl } from './redact-url';
 import { topicMatches } from './topics';
+import { batchWritesPerTurn } from './turn-batched-writes';
 
 const RECONNECT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long shutdown waits for in-flight QoS 1/2 messages before it drops the connection. */
 const END_TIMEOUT_MS = 2_000;
+/**
+ * Unsent bytes the connection may hold in the process (the broker not reading) before it is
+ * dropped and made again: the same bound as the embedded broker's per subscriber.
+ */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /**
  * A client of an external broker (`mqtt.url`: Mosquitto, EMQX …), reconnecting for ever.
@@ -51,6 +57,12 @@ export class ExternalMqttPublisher
     });
     this.client = client;
     client.on('connect', () => {
+      // Each connection has its own stream: the events published in one event-loop turn
+      // share one write to it (turn-batched-writes.ts) instead of one write each.
+      batchWritesPerTurn(client.stream, {
+        maxBufferedBytes: MAX_BUFFERED_BYTES,
+        onOverflow: (bytes) => this.logger.warn(`broker not reading: ${bytes} bytes waiting; reconnecting`),
+      });
       this.logger.log(`connected to ${redactUrl(url)}`);
       this.reportedDown = false;
       for (const { filter } of this.subscriptions) this.subscribeOnBroker(filter);

@@ -21,4 +21,6 @@ export class MqttCounters {
   publishesRefused = 0;
   /** Embedded broker: connections closed because their token was revoked. */
   revokedDisconnects = 0;
+  /** Embedded broker: connections closed because the client did not read its messages fast enough. */
+  slowClientsClosed = 0;
 }

@@ -41,7 +41,15 @@ export class JsDeviceViewDto {
   usedDevNonceCount!: number;
   @ApiProperty({ description: 'JoinNonce of the last join-accept (0: none yet)' })
   lastJoinNonce!: number;
-  @ApiProperty()
+  @ApiProperty({
+    description:
+      "true when the device's root keys come from a manufacturer record (POST /api/js/devices): provisioned with its QR code / owner token, never given keys by an operator",
+  })
+  manufacturerRecord!: boolean;
+  @ApiProperty({
+    description:
+      "true while an owner's claim holds the manufacturer record (POST /api/js/claims, or POST /api/devices/qr); false after a release, and for operators' devices",
+  })
   claimed!: boolean;
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
   createdAt!: string;

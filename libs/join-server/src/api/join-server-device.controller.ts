@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { DeviceOwnershipRegistry } from '../claims/device-ownership';
 import { JsDeviceView } from '../device/js-device';
 import { JoinServerError } from '../errors';
 import { JoinServerService } from '../join-server.service';
@@ -22,6 +23,12 @@ function unknownDevice(devEui: string): NotFoundException {
   });
 }
 
+/** A device as its operator sees it: its nonce state, and whether a manufacturer's record and a claim hold it. */
+export interface JsDeviceOperatorView extends JsDeviceView {
+  manufacturerRecord: boolean;
+  claimed: boolean;
+}
+
 /**
  * Operator tools of the embedded join server (admin token): look at a device's nonce state, flush its
  * DevNonce history, change its DevNonce policy. Never a key in or out.
@@ -31,16 +38,19 @@ function unknownDevice(devEui: string): NotFoundException {
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @Controller('join-server/devices')
 export class JoinServerDeviceController {
-  constructor(private readonly js: JoinServerService) {}
+  constructor(
+    private readonly js: JoinServerService,
+    private readonly ownerships: DeviceOwnershipRegistry,
+  ) {}
 
   @Get(':devEui')
   @ApiOperation({ summary: "A join-server device's DevNonce policy and nonce state (no keys)" })
   @ApiOkResponse({ type: JsDeviceViewDto })
   @ApiNotFoundResponse({ description: 'not known to the join server' })
-  get(@Param() p: DevEuiParam): JsDeviceView {
+  get(@Param() p: DevEuiParam): JsDeviceOperatorView {
     const view = this.js.getDevice(p.devEui);
     if (!view) throw unknownDevice(p.devEui);
-    return view;
+    return this.withClaim(view);
   }
 
   @Post(':devEui/flush-dev-nonces')
@@ -52,7 +62,7 @@ export class JoinServerDeviceController {
   })
   @ApiOkResponse({ type: JsDeviceViewDto })
   @ApiNotFoundResponse({ description: 'not known to the join server' })
-  flush(@Param() p: DevEuiParam): Promise<JsDeviceView> {
+  flush(@Param() p: DevEuiParam): Promise<JsDeviceOperatorView> {
     return this.mapErrors(p.devEui, () => this.js.flushDevNonces(p.devEui));
   }
 
@@ -61,13 +71,22 @@ export class JoinServerDeviceController {
   @ApiOkResponse({ type: JsDeviceViewDto })
   @ApiBadRequestResponse({ description: '`fields` names each wrong field and why' })
   @ApiNotFoundResponse({ description: 'not known to the join server' })
-  setPolicy(@Param() p: DevEuiParam, @Body() body: DevNoncePolicyDto): Promise<JsDeviceView> {
+  setPolicy(@Param() p: DevEuiParam, @Body() body: DevNoncePolicyDto): Promise<JsDeviceOperatorView> {
     return this.mapErrors(p.devEui, () => this.js.setDevNoncePolicy(p.devEui, body.policy));
   }
 
-  private async mapErrors<T>(devEui: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * The claim is the manufacturer record's (DeviceOwnershipRegistry, what the join path obeys), not the
+   * device row's: its old `owner` column is never written.
+   */
+  private withClaim(view: JsDeviceView): JsDeviceOperatorView {
+    const ownership = this.ownerships.ownershipOf(view.devEui);
+    return { ...view, manufacturerRecord: ownership !== undefined, claimed: ownership?.claimed ?? false };
+  }
+
+  private async mapErrors(devEui: string, fn: () => Promise<JsDeviceView>): Promise<JsDeviceOperatorView> {
     try {
-      return await fn();
+      return this.withClaim(await fn());
     } catch (e) {
       if (e instanceof JoinServerError && e.code === 'UNKNOWN_DEVICE') throw unknownDevice(devEui);
       throw e;

@@ -18,7 +18,15 @@ import { JsDeviceRepository } from '../device/js-device.repository';
 import { JoinServerService } from '../join-server.service';
 import { BackendInterfacesPeers, CallerCredentials } from './backend-interfaces-peers';
 import { BackendInterfacesService } from './backend-interfaces.service';
-import { AppSKeyKek, AppSKeyKekResolver, HomeNetIdResolver, OwnerAppSKeyKekResolver } from './owner-hooks';
+import { ClaimedJoinPermission } from '../claims/claimed-join-permission';
+import { DeviceOwnership, DeviceOwnershipRegistry } from '../claims/device-ownership';
+import {
+  AppSKeyKek,
+  AppSKeyKekResolver,
+  HomeNetIdResolver,
+  JoinPermission,
+  OwnerAppSKeyKekResolver,
+} from './owner-hooks';
 
 /** An answer read as the test reads JSON: every field an envelope, a string or a number. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON off the wire, asserted field by field
@@ -67,6 +75,22 @@ function joinReqOf(d: VirtualDevice, over: Record<string, unknown> = {}): Record
     DLSettings: d.macVersion === '1.1.0' ? '80' : '00',
     RxDelay: 1,
     ...over,
+  };
+}
+
+/** The header of the answer to `req` (JS → sender, same TransactionID). */
+function answerOf(req: {
+  ProtocolVersion: string;
+  SenderID: string;
+  ReceiverID: string;
+  TransactionID: number;
+}) {
+  return {
+    ProtocolVersion: req.ProtocolVersion,
+    SenderID: req.ReceiverID,
+    ReceiverID: req.SenderID,
+    TransactionID: req.TransactionID,
+    MessageType: 'AppSKeyAns',
   };
 }
 
@@ -433,6 +457,58 @@ describe('BackendInterfacesService (TS002 join server side)', () => {
       expect(stale).not.toHaveProperty('AppSKey');
       const unknown = await svc.handle({ ...req, DevEUI: '0000000000000001' }, AUTH);
       expect(unknown.Result.ResultCode).toBe('UnknownDevEUI');
+    });
+
+    it("AppSKeyReq obeys the owner's claim as JoinReq does: refused (Other, no key) unclaimed or to another NetID", async () => {
+      peers = [
+        { senderId: '000013', token: TOKEN },
+        { senderId: 'c00053', token: TOKEN },
+      ];
+      await provision('1.0.4');
+      // The real rule over a stand-in for the manufacturer record's claim.
+      let ownership: DeviceOwnership | undefined = {
+        devEui: DEV_EUI,
+        claimed: true,
+        owner: null,
+        homeNetId: '000013',
+        kekLabel: null,
+        claimedAt: new Date(),
+      };
+      hooks.set(
+        JoinPermission,
+        new ClaimedJoinPermission({ ownershipOf: () => ownership } as unknown as DeviceOwnershipRegistry),
+      );
+      const svc = service();
+      const join = (await svc.handle(joinReqOf(device('1.0.4', 1)), AUTH)) as Wire;
+      expect(join.Result.ResultCode).toBe('Success');
+      const req = (senderId: string) => ({
+        ProtocolVersion: '1.0',
+        SenderID: senderId,
+        ReceiverID: JOIN_EUI,
+        TransactionID: 10,
+        MessageType: 'AppSKeyReq',
+        DevEUI: DEV_EUI,
+        SessionKeyID: join.SessionKeyID,
+      });
+      expect((await svc.handle(req('000013'), AUTH)).Result.ResultCode).toBe('Success');
+
+      const otherNetwork = await svc.handle(req('C00053'), AUTH);
+      expect(otherNetwork).toEqual({
+        ...answerOf(req('C00053')),
+        Result: { ResultCode: 'Other', Description: 'device claimed for NetID 000013, not C00053' },
+        DevEUI: DEV_EUI,
+        SessionKeyID: join.SessionKeyID,
+      });
+      ownership = { ...ownership!, claimed: false, homeNetId: null, claimedAt: null };
+      const released = await svc.handle(req('000013'), AUTH);
+      expect(released.Result).toEqual({
+        ResultCode: 'Other',
+        Description: expect.stringMatching(/not claimed/),
+      });
+      expect(released).not.toHaveProperty('AppSKey');
+      // An operator's device (no manufacturer record) is any authenticated peer's, as for JoinReq.
+      ownership = undefined;
+      expect((await svc.handle(req('C00053'), AUTH)).Result.ResultCode).toBe('Success');
     });
 
     it("HomeNSAns: the configured NetID, or the device's home from the seam", async () => {

@@ -137,7 +137,12 @@ export class BackendInterfacesService {
     return { ...answerHeader(h, ansType, 'Success'), ...writeJoinAnsSession(answer, peer.kek) };
   }
 
-  /** AppSKeyReq → AppSKeyAns: the AppSKey of the session the JoinAns named by its SessionKeyID. */
+  /**
+   * AppSKeyReq → AppSKeyAns (TS002 §6.x, messages §23): the AppSKey of the session the JoinAns named by its
+   * SessionKeyID. The same owner rule as JoinReq (JoinPermission): a manufacturer's device answers only
+   * once claimed and only the NetID its claim named, so after a release and a new claim nobody outside the
+   * new owner's network asks; the previous owner's session is gone with the release (ClaimService.release).
+   */
   private async appSKey(
     h: Ts002Header,
     body: Record<string, unknown>,
@@ -146,6 +151,9 @@ export class BackendInterfacesService {
     const devEui = toHex(readHex(body, 'DevEUI', [8]));
     const sessionKeyId = toHex(readHex(body, 'SessionKeyID'));
     const base = { DevEUI: devEui, SessionKeyID: sessionKeyId };
+    // Checked before any key is read. `Other`: ActivationDisallowed is JoinAns's, and the device is known.
+    const refusal = this.find(JoinPermission)?.refusalFor(devEui, h.senderId);
+    if (refusal) return { ...this.refuse(h, 'Other', refusal), ...base };
     const device = await this.devices.findOne(devEui);
     if (!device) {
       return {

@@ -3,6 +3,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { KeyCipher } from '@lns/storage';
 import { AsKeyService } from '../as-keys/as-key.service';
 import { JsMacVersion, keyContext } from '../device/js-device';
+import { JoinServerService } from '../join-server.service';
 import { ManufacturerRecordEntity } from '../manufacturer/manufacturer-record.entity';
 import { ManufacturerRecordRepository } from '../manufacturer/manufacturer-record.repository';
 import { OwnerTokenComparer } from '../manufacturer/owner-token';
@@ -80,6 +81,8 @@ export class ClaimService {
     private readonly ownerships: DeviceOwnershipRegistry,
     // Optional for a composition without AS keys (unit tests of other libs): then no label is one here.
     @Optional() private readonly asKeys?: AsKeyService,
+    // The join server whose in-memory copy of a released device forgets its session (after a join under way).
+    @Optional() private readonly js?: JoinServerService,
   ) {
     const context = keyContext.ownerToken('decoy');
     this.decoy = { sealed: cipher.encrypt(randomBytes(15), context), context };
@@ -163,7 +166,8 @@ export class ClaimService {
    * touched: a used token stays used, so whoever kept the label cannot claim the device back from its next
    * owner; the manufacturer issues the next owner's token (POST /api/js/devices/{devEui}/owner-token). A
    * token issued since the claim (a device sold on) stays valid. With `homeNetId`, only a claim for that
-   * home network is released.
+   * home network is released. The device's last session is forgotten with the claim (its SessionKeyID and
+   * AppSKey, which AppSKeyReq answers): a next owner never receives the previous owner's AppSKey.
    */
   async release(devEui: string, opts: { homeNetId?: string } = {}): Promise<ReleaseOutcome> {
     const eui = devEui.toLowerCase();
@@ -190,6 +194,8 @@ export class ClaimService {
           tokenSerial: record.tokenSerial + 1,
           updatedAt: now,
         });
+        // The release wrote the session away with the claim; a join answered meanwhile is forgotten here.
+        await this.js?.forgetSession(eui);
         this.logger.log(`${eui} released${record.owner ? ` (claimed by ${record.owner})` : ''}`);
         return 'released';
       }

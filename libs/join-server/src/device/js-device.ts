@@ -62,7 +62,11 @@ export interface JsDevice extends JoinNonceState {
   /** The last session's id and AppSKey (sealed), kept for a later AppSKeyReq (TS002). */
   sessionKeyId: string | null;
   appSKeySealed: Buffer | null;
-  /** Reserved for issue 5's claims: who owns the device, and the sealed owner token. */
+  /**
+   * Columns reserved for claims before they were built: written null, never read. Claims live in the
+   * manufacturer record (js_manufacturer_records, DeviceOwnershipRegistry); dropping these columns needs
+   * a migration.
+   */
   owner: string | null;
   ownerTokenSealed: Buffer | null;
   claimedAt: Date | null;
@@ -78,7 +82,10 @@ export const keyContext = {
   ownerToken: (devEui: string) => `js:${devEui}:ownerToken`,
 };
 
-/** What an operator may see of a device: never a key. */
+/**
+ * What an operator may see of a device: never a key. Nothing about claims: they are the manufacturer
+ * record's (DeviceOwnershipRegistry), which `GET /api/join-server/devices/{devEui}` adds.
+ */
 export interface JsDeviceView {
   devEui: string;
   joinEui: string;
@@ -87,7 +94,6 @@ export interface JsDeviceView {
   lastDevNonce: number | null;
   usedDevNonceCount: number;
   lastJoinNonce: number;
-  claimed: boolean;
   createdAt: string;
 }
 
@@ -100,7 +106,6 @@ export function toJsDeviceView(d: JsDevice): JsDeviceView {
     lastDevNonce: d.lastDevNonce,
     usedDevNonceCount: d.usedDevNonces.length,
     lastJoinNonce: d.lastJoinNonce,
-    claimed: d.owner !== null,
     createdAt: d.createdAt.toISOString(),
   };
 }

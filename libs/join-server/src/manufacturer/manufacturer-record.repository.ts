@@ -116,21 +116,28 @@ export class ManufacturerRecordRepository {
   /**
    * Clears the claim read at `expectedSerial` (owner, home NetID, AS key label, time); the owner token is
    * left as it is (used up, or a new one issued since for the next owner). The serial moves on, so a claim,
-   * a new token or an undo that read the claimed record no longer applies: one of them or this wins.
+   * a new token or an undo that read the claimed record no longer applies: one of them or this wins. In the
+   * same transaction the device's last session (SessionKeyID, sealed AppSKey) is forgotten: the owner's
+   * session key is never there for the next owner's AppSKeyReq.
    */
   async releaseClaim(devEui: string, expectedSerial: number, now: Date): Promise<boolean> {
-    const result = await this.records.update(
-      { devEui, tokenSerial: expectedSerial, claimedAt: Not(IsNull()) },
-      {
-        owner: null,
-        homeNetId: null,
-        kekLabel: null,
-        claimedAt: null,
-        tokenSerial: expectedSerial + 1,
-        updatedAt: now,
-      },
-    );
-    return result.affected === 1;
+    return this.records.manager.transaction(async (m) => {
+      const result = await m.update(
+        ManufacturerRecordEntity,
+        { devEui, tokenSerial: expectedSerial, claimedAt: Not(IsNull()) },
+        {
+          owner: null,
+          homeNetId: null,
+          kekLabel: null,
+          claimedAt: null,
+          tokenSerial: expectedSerial + 1,
+          updatedAt: now,
+        },
+      );
+      if (result.affected !== 1) return false;
+      await m.update(JsDeviceEntity, { devEui }, { sessionKeyId: null, appSKey: null, updatedAt: now });
+      return true;
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { VirtualDevice } from '@lns/simulator';
 import { KeyCipher, MIGRATIONS } from '@lns/storage';
 import { JsAsKeyEntity } from '../as-keys/as-key.entity';
 import { AsKeyRepository } from '../as-keys/as-key.repository';
@@ -66,7 +67,7 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
     manufacturer = new ManufacturerService(repo, cipher, js, ownerships);
     asKeys = new AsKeyService(new AsKeyRepository(ds.getRepository(JsAsKeyEntity)), cipher);
     await asKeys.onModuleInit();
-    claims = new ClaimService(repo, cipher, ownerships, asKeys);
+    claims = new ClaimService(repo, cipher, ownerships, asKeys, js);
   }
 
   const importJson = (records: unknown[], qr = false) =>
@@ -99,11 +100,7 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
       expect(issued[0].ownerToken).toMatch(/^[0-9A-Z]{24}$/);
       expect(issued[0].qr).toBeUndefined();
       // Served by the join server without a restart, with the version's DevNonce policy.
-      expect(js.getDevice(devEuiOf(1))).toMatchObject({
-        macVersion: '1.0.3',
-        devNoncePolicy: 'set',
-        claimed: false,
-      });
+      expect(js.getDevice(devEuiOf(1))).toMatchObject({ macVersion: '1.0.3', devNoncePolicy: 'set' });
       expect(js.getDevice(devEuiOf(2))).toMatchObject({ macVersion: '1.1.0', devNoncePolicy: 'counter' });
       const device = await ds.getRepository(JsDeviceEntity).findOneByOrFail({ devEui: devEuiOf(2) });
       expect(cipher.decrypt(device.nwkKey!, keyContext.nwkKey(devEuiOf(2))).toString('hex')).toBe(NWK_KEY);
@@ -509,6 +506,88 @@ describe('manufacturer records and claims (SQLite, migrations)', () => {
         ).resolves.toMatchObject({ owner: 'next', homeNetId: '000014' });
         expect(ownerships.ownershipOf(devEuiOf(1))).toMatchObject({ claimed: true, owner: 'next' });
       });
+
+      /** A join-request of the device's owner's network, through the embedded join server. */
+      const joinOf = (seed: number) => {
+        const d = new VirtualDevice({
+          devEui: devEuiOf(1),
+          joinEui: JOIN_EUI,
+          region: 'EU868',
+          macVersion: '1.0.4',
+          seed,
+          activation: { type: 'OTAA', appKey: APP_KEY },
+        });
+        return js.handleJoinRequest({
+          phyPayload: d.joinRequest().phyPayload,
+          macVersion: '1.0.4',
+          devEui: devEuiOf(1),
+          devAddr: 0x26011bda,
+          dlSettings: { optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 },
+          rxDelay: 1,
+          netId: 0x13,
+        });
+      };
+      const sessionRow = async () => {
+        const row = await ds.getRepository(JsDeviceEntity).findOneByOrFail({ devEui: devEuiOf(1) });
+        return { sessionKeyId: row.sessionKeyId, appSKey: row.appSKey, lastJoinNonce: row.lastJoinNonce };
+      };
+
+      it("forgets the owner's last session (SessionKeyID, AppSKey) with the claim, in the claim's transaction", async () => {
+        const [issued] = await importJson([record(1, { macVersion: '1.0.4' })]);
+        await claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken, homeNetId: '000013' });
+        expect((await joinOf(1)).result).toBe('Success');
+        expect(await sessionRow()).toEqual({
+          sessionKeyId: expect.stringMatching(/^[0-9a-f]{32}$/),
+          appSKey: expect.any(Buffer),
+          lastJoinNonce: 1,
+        });
+
+        // Without the join server's help (ClaimService's `js` is optional): the release's own transaction.
+        const alone = new ClaimService(repo, cipher, ownerships, asKeys);
+        await expect(alone.release(devEuiOf(1))).resolves.toBe('released');
+
+        // What AppSKeyReq reads (the row): nothing of the old session; the nonce state stays.
+        expect(await sessionRow()).toEqual({ sessionKeyId: null, appSKey: null, lastJoinNonce: 1 });
+      });
+
+      it('forgets a session a join under way stores after the release was written', async () => {
+        const [issued] = await importJson([record(1, { macVersion: '1.0.4' })]);
+        await claim({ devEui: devEuiOf(1), ownerToken: issued.ownerToken, homeNetId: '000013' });
+        // The join holds its state write until the release is on disk.
+        let open!: () => void;
+        const gate = new Promise<void>((resolve) => (open = resolve));
+        const save = JsDeviceRepository.prototype.saveJoinState;
+        const held = jest
+          .spyOn(JsDeviceRepository.prototype, 'saveJoinState')
+          .mockImplementation(async function (this: JsDeviceRepository, ...args) {
+            await gate;
+            return save.apply(this, args);
+          });
+        try {
+          const joining = joinOf(2);
+          await new Promise((resolve) => setImmediate(resolve));
+          const releasing = claims.release(devEuiOf(1));
+          await eventuallyReleased();
+          open();
+          expect((await joining).result).toBe('Success');
+          await expect(releasing).resolves.toBe('released');
+        } finally {
+          held.mockRestore();
+        }
+        expect(await sessionRow()).toEqual({ sessionKeyId: null, appSKey: null, lastJoinNonce: 1 });
+      });
+
+      /** Until the release's transaction is on disk (the claim cleared). */
+      async function eventuallyReleased(): Promise<void> {
+        for (let i = 0; i < 200; i++) {
+          const row = await ds
+            .getRepository(ManufacturerRecordEntity)
+            .findOneByOrFail({ devEui: devEuiOf(1) });
+          if (row.claimedAt === null) return;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        throw new Error('the release was not written');
+      }
 
       it('keeps a token issued since the claim (a device sold on) valid', async () => {
         const [issued] = await importJson([record(1)]);

@@ -1,5 +1,5 @@
-import { ClaimService, JoinServerError, JoinServerService } from '@lns/join-server';
-import { invalid } from './registry-errors';
+import { ClaimService, DeviceOwnershipRegistry, JoinServerError, JoinServerService } from '@lns/join-server';
+import { invalid, RegistryConflictError } from './registry-errors';
 import { DeviceRootKeys, RootKeyStore } from './root-key-store';
 
 /**
@@ -9,17 +9,33 @@ import { DeviceRootKeys, RootKeyStore } from './root-key-store';
 export class JoinServerRootKeys extends RootKeyStore {
   /**
    * `claims`: the embedded join server's claims (found when first needed; undefined without them);
-   * `netId`: this network server's NetID, the home NetID its QR provisioning claims with.
+   * `netId`: this network server's NetID, the home NetID its QR provisioning claims with;
+   * `ownerships`: its manufacturer records (found when first needed), whose devices get no keys here.
    */
   constructor(
     private readonly joinServer: JoinServerService,
     private readonly claims: () => ClaimService | undefined = () => undefined,
     private readonly netId?: string,
+    private readonly ownerships: () => DeviceOwnershipRegistry | undefined = () => undefined,
   ) {
     super();
   }
 
+  /**
+   * A device with a manufacturer record gets no owner-typed keys: its root keys are its manufacturer's
+   * (sealed in the record's device), and overwriting them would take the device from whoever holds the
+   * label and leave the manufacturer's claims and QR code pointing at keys nobody has. It is provisioned
+   * with its QR code (its owner token), which claims it with the manufacturer's keys.
+   */
+  override keysRefusal(devEui: string): string | undefined {
+    if (!this.ownerships()?.ownershipOf(devEui)) return undefined;
+    return "is a manufacturer's device on the local join server (its root keys come with its manufacturer record): provision it with its QR code / owner token, POST /api/devices/qr, not with an appKey";
+  }
+
   async upsertDeviceKeys(keys: DeviceRootKeys): Promise<void> {
+    // Asked again at the write: a manufacturer import may have taken the DevEUI since the registry's check.
+    const refusal = this.keysRefusal(keys.devEui);
+    if (refusal) throw new RegistryConflictError([{ field: 'devEui', reason: refusal }]);
     try {
       await this.joinServer.upsertDeviceKeys({
         devEui: keys.devEui,

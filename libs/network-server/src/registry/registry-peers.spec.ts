@@ -1,9 +1,9 @@
 import { ModuleRef } from '@nestjs/core';
-import { ClaimService, JoinServerError, JoinServerService } from '@lns/join-server';
+import { ClaimService, DeviceOwnershipRegistry, JoinServerError, JoinServerService } from '@lns/join-server';
 import { LnsConfig } from '@lns/config';
 import { SessionStore } from '../session/session-store';
 import { JoinServerRootKeys } from './join-server-root-keys';
-import { RegistryValidationError } from './registry-errors';
+import { RegistryConflictError, RegistryValidationError } from './registry-errors';
 import { RegistryPeers } from './registry-peers';
 import { RootKeyStore } from './root-key-store';
 
@@ -64,6 +64,10 @@ describe('RegistryPeers', () => {
     await store.removeDeviceKeys('0102030405060708');
     expect(claims.release).toHaveBeenCalledWith('0102030405060708', { homeNetId: '00001A' });
     expect(js.deleteDevice).not.toHaveBeenCalled();
+    // And its manufacturer records, whose devices get no keys from the registry.
+    expect(store.keysRefusal('0102030405060708')).toBeUndefined();
+    providers.set(DeviceOwnershipRegistry, { ownershipOf: () => ({ claimed: false }) });
+    expect(store.keysRefusal('0102030405060708')).toMatch(/manufacturer's device/);
   });
 });
 
@@ -120,6 +124,34 @@ describe('JoinServerRootKeys', () => {
     await expect(store.removeDeviceKeys('0102030405060708')).rejects.toThrow('database is locked');
     expect(claims.release).toHaveBeenCalledWith('0102030405060708', {});
     expect(js.deleteDevice).not.toHaveBeenCalled();
+  });
+
+  it("refuses owner-typed keys for a manufacturer's device (409, devEui), claimed or not; writes nothing", async () => {
+    const js = { upsertDeviceKeys: jest.fn(async () => ({ created: false })) };
+    const records: Record<string, { claimed: boolean }> = {
+      '0000000000000001': { claimed: true },
+      '0000000000000002': { claimed: false },
+    };
+    const ownerships = { ownershipOf: jest.fn((devEui: string) => records[devEui]) };
+    const store = new JoinServerRootKeys(
+      js as unknown as JoinServerService,
+      () => undefined,
+      '000013',
+      () => ownerships as unknown as DeviceOwnershipRegistry,
+    );
+    for (const devEui of Object.keys(records)) {
+      expect(store.keysRefusal(devEui)).toMatch(/manufacturer's device.*POST \/api\/devices\/qr/);
+      const err = await store.upsertDeviceKeys({ ...keys, devEui, appKey: Buffer.alloc(16) }).catch((e) => e);
+      expect(err).toBeInstanceOf(RegistryConflictError);
+      expect((err as RegistryConflictError).fields).toEqual([
+        { field: 'devEui', reason: store.keysRefusal(devEui) },
+      ]);
+    }
+    expect(js.upsertDeviceKeys).not.toHaveBeenCalled();
+    // A device without a record (an operator's) takes its keys.
+    expect(store.keysRefusal('0000000000000003')).toBeUndefined();
+    await store.upsertDeviceKeys({ ...keys, devEui: '0000000000000003', appKey: Buffer.alloc(16) });
+    expect(js.upsertDeviceKeys).toHaveBeenCalledTimes(1);
   });
 
   it("turns the join server's field errors into the registry's", async () => {

@@ -1,7 +1,7 @@
 import { Abstract, Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
-import { ClaimService, JoinServerService } from '@lns/join-server';
+import { ClaimService, DeviceOwnershipRegistry, JoinServerService } from '@lns/join-server';
 import { SessionStore } from '../session/session-store';
 import { JoinServerDirectory } from './join-server-directory';
 import { JoinServerRootKeys } from './join-server-root-keys';
@@ -36,7 +36,12 @@ export class RegistryPeers {
     if (!this.embedded) {
       const joinServer = this.find(JoinServerService);
       if (joinServer) {
-        this.embedded = new JoinServerRootKeys(joinServer, () => this.find(ClaimService), this.config?.netId);
+        this.embedded = new JoinServerRootKeys(
+          joinServer,
+          () => this.find(ClaimService),
+          this.config?.netId,
+          () => this.find(DeviceOwnershipRegistry),
+        );
       }
     }
     return this.embedded;

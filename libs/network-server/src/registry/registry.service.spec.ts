@@ -80,6 +80,12 @@ class MemorySessionStore extends SessionStore {
 class MemoryRootKeyStore extends RootKeyStore {
   readonly records = new Map<string, DeviceRootKeys>();
   failUpsert = false;
+  /** DevEUIs whose keys are a manufacturer's (what the embedded join server refuses). */
+  readonly manufacturers = new Set<string>();
+
+  override keysRefusal(devEui: string): string | undefined {
+    return this.manufacturers.has(devEui) ? "is a manufacturer's device" : undefined;
+  }
 
   async upsertDeviceKeys(keys: DeviceRootKeys): Promise<void> {
     if (this.failUpsert) throw new Error('join server down');
@@ -308,6 +314,21 @@ describe('RegistryService', () => {
       expect(err).toBeInstanceOf(RegistryUnavailableError);
       expect(err.fields[0].field).toBe('joinServer');
       expect(service.get('0102030405060708')).toBeUndefined();
+    });
+
+    it("refuses (409, devEui) keys for a manufacturer's device before anything is written", async () => {
+      const { ds, service, rootKeys, otaa } = await track(setup());
+      rootKeys.manufacturers.add('0102030405060708');
+      const upsert = jest.spyOn(rootKeys, 'upsertDeviceKeys');
+      const err = await rejection(service.createDevice(otaa({ devEui: '0102030405060708'.toUpperCase() })));
+      expect(err).toBeInstanceOf(RegistryConflictError);
+      expect(err.fields).toEqual([{ field: 'devEui', reason: "is a manufacturer's device" }]);
+      expect(upsert).not.toHaveBeenCalled();
+      expect(service.get('0102030405060708')).toBeUndefined();
+      expect(await ds.query('SELECT * FROM devices')).toEqual([]);
+      // Created from its QR code instead: no keys given here, nothing asked of the store.
+      await service.createDevice(otaa({ appKey: undefined, keysOnJoinServer: true }));
+      expect(upsert).not.toHaveBeenCalled();
     });
 
     it('leaves nothing behind when the join server refuses the keys', async () => {

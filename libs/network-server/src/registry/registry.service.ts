@@ -302,6 +302,9 @@ export class RegistryService extends DeviceRegistry implements OnModuleInit {
           { field: 'joinServer', reason: 'the local join server is not running in this process' },
         ]);
       }
+      // A manufacturer's device is provisioned with its QR code, never with keys typed here: a 409.
+      const refusal = rootKeys.keysRefusal(device.devEui);
+      if (refusal) throw new RegistryConflictError([{ field: 'devEui', reason: refusal }]);
       const keys: DeviceRootKeys = {
         devEui: device.devEui,
         joinEui: device.joinEui,

@@ -19,6 +19,13 @@ export interface DeviceRootKeys {
  * join server (libs/join-server) provides it.
  */
 export abstract class RootKeyStore {
+  /**
+   * Why the registry may not give this device root keys here, or undefined: checked before anything is
+   * written (the local join server refuses a manufacturer's device, whose keys are its manufacturer's).
+   */
+  keysRefusal(_devEui: string): string | undefined {
+    return undefined;
+  }
   /** Creates or replaces the device's record (keys, JoinEUI, version); resolves once durable. */
   abstract upsertDeviceKeys(keys: DeviceRootKeys): Promise<void>;
   /**
