@@ -289,12 +289,19 @@ describe('gateway bridge: the server process over real UDP', () => {
     it.each(content)('%s: acked, the bad part dropped and counted', async (_name, body, delta) => {
       const before = (await getGateway(GW1)).counters;
       await gw.sendPushData(body);
-      const after = (await getGateway(GW1)).counters;
-      expect({
-        malformed: after.malformed - before.malformed,
-        rxOk: after.rxOk - before.rxOk,
-        rxBadCrc: after.rxBadCrc - before.rxBadCrc,
-      }).toEqual(delta);
+      // The UDP worker acknowledges before the main thread has counted: wait for the counts.
+      let seen: typeof delta | undefined;
+      for (const deadline = Date.now() + 3000; Date.now() < deadline;) {
+        const after = (await getGateway(GW1)).counters;
+        seen = {
+          malformed: after.malformed - before.malformed,
+          rxOk: after.rxOk - before.rxOk,
+          rxBadCrc: after.rxBadCrc - before.rxBadCrc,
+        };
+        if (JSON.stringify(seen) === JSON.stringify(delta)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen).toEqual(delta);
       await gw.sendStat();
     });
   });

@@ -3,10 +3,16 @@ export interface LnsConfig {
   dataDir: string;
   /** `tls`: serve HTTPS (certFile + keyFile); `caFile` also asks clients for a certificate (mutual TLS). */
   http: { port: number; host: string; tls: HttpTlsConfig };
-  udp: { port: number; host: string };
+  /** `worker`: a worker thread owns the socket (receives, acknowledges, sends); false = the main thread. */
+  udp: { port: number; host: string; worker: boolean };
   /** `qos`: the QoS the server publishes application events with (0, 1 or 2). */
   mqtt: { port: number; host: string; url: string; qos: number };
-  database: { url: string };
+  /**
+   * `sessionWriter`: where device-session commits run on SQLite. `worker` (default): a worker
+   * thread with its own connection, so the event loop never waits for an fsync; `inline`: the
+   * main connection, on the event loop.
+   */
+  database: { url: string; sessionWriter?: SessionWriterMode };
   adminToken: string;
   masterKey: string;
   netId: string;
@@ -40,6 +46,9 @@ export interface BackendInterfacesPeerConfig {
   kek?: string;
 }
 
+export const SESSION_WRITER_MODES = ['worker', 'inline'] as const;
+export type SessionWriterMode = (typeof SESSION_WRITER_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -62,6 +71,7 @@ function checkPort(key: string, v: number): void {
 export function validateConfig(c: LnsConfig): LnsConfig {
   checkPort('http.port', c.http.port);
   checkPort('udp.port', c.udp.port);
+  if (typeof c.udp.worker !== 'boolean') throw new ConfigError('udp.worker', 'must be true or false');
   checkPort('mqtt.port', c.mqtt.port);
   if (!/^[0-9a-fA-F]{6}$/.test(c.netId)) throw new ConfigError('netId', 'must be 6 hex digits');
   if (c.masterKey && !/^[0-9a-fA-F]{64}$/.test(c.masterKey)) {
@@ -90,6 +100,10 @@ export function validateConfig(c: LnsConfig): LnsConfig {
   }
   if (c.database.url && !/^(sqlite:|postgres(ql)?:\/\/)/.test(c.database.url)) {
     throw new ConfigError('database.url', 'must start with sqlite: or postgres://');
+  }
+  const writer = c.database.sessionWriter;
+  if (writer !== undefined && !(SESSION_WRITER_MODES as readonly string[]).includes(writer)) {
+    throw new ConfigError('database.sessionWriter', `must be one of ${SESSION_WRITER_MODES.join(', ')}`);
   }
   if (!(LOG_LEVELS as readonly string[]).includes(c.log.level)) {
     throw new ConfigError('log.level', `must be one of ${LOG_LEVELS.join(', ')}`);

@@ -18,6 +18,10 @@ describe('loadConfig', () => {
     expect(c.netId).toBe('000000');
     expect(c.dedup.windowMs).toBe(200);
     expect(c.gateways.allowUnknown).toBe(false);
+    expect(c.database.sessionWriter).toBe('worker');
+    expect(
+      loadConfig({ env: { LNS_DATABASE_SESSION_WRITER: 'inline' }, configDir }).database.sessionWriter,
+    ).toBe('inline');
   });
 
   it('maps key paths to LNS_* names', () => {
@@ -78,6 +82,7 @@ describe('loadConfig', () => {
     [{ LNS_DEDUP_WINDOW_MS: '-1' }, 'dedup.windowMs'],
     [{ LNS_MQTT_URL: 'http://x' }, 'mqtt.url'],
     [{ LNS_LOG_LEVEL: 'loud' }, 'log.level'],
+    [{ LNS_DATABASE_SESSION_WRITER: 'thread' }, 'database.sessionWriter'],
   ])('refuses %j naming %s', (env, key) => {
     expect(() => loadConfig({ configDir, env })).toThrow(ConfigError);
     expect(() => loadConfig({ configDir, env })).toThrow(`config ${key}:`);

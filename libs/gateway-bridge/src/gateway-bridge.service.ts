@@ -20,7 +20,8 @@ import {
   parseJsonObject,
   SemtechUdpError,
 } from './semtech-udp';
-import { UdpEndpoint } from './udp/udp-endpoint';
+import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
+import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
 import './events';
 
 /** How often pending PULL_RESP without TX_ACK are given up. */
@@ -31,11 +32,16 @@ const SWEEP_MS = 5_000;
  * `uplink.received`/`gateway.stats`, PULL_DATA → PULL_ACK and the gateway's pull
  * address, sendDownlink() → PULL_RESP, TX_ACK → `downlink.txack`. The datagram path
  * touches memory only (GatewayRegistry) and never throws.
+ *
+ * With `udp.worker` (the default) a worker thread owns the socket: it receives, sends,
+ * and acknowledges the PUSH_DATA of the gateways this service tells it
+ * are accepted; every datagram still comes here (batched), and all state and events stay
+ * on this thread.
  */
 @Injectable()
 export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('GatewayBridge');
-  private readonly udp = new UdpEndpoint(this.logger);
+  private readonly udp: DatagramEndpoint;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -43,11 +49,21 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     private readonly registry: GatewayRegistry,
     private readonly tracker: DownlinkTracker,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.udp =
+      config.udp.worker === false ? new UdpEndpoint(this.logger) : new UdpWorkerEndpoint(this.logger);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, (msg, from) =>
-      this.handleDatagram(msg, from),
+    // The registered gateways are loaded (GatewayService.onModuleInit); later changes follow.
+    this.udp.acceptGateways(
+      [...this.registry.all()].map((gw) => gw.gatewayId),
+      this.allowUnknownNow(),
+    );
+    this.registry.onMembership = (gatewayId, present) =>
+      this.udp.acceptGateway(gatewayId, present, this.allowUnknownNow());
+    const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, (msg, from, at, acked) =>
+      this.handleDatagram(msg, from, at, acked),
     );
     this.logger.log(`listening udp=${port}`);
     this.sweeper = setInterval(() => this.sweepPending(), SWEEP_MS);
@@ -57,6 +73,7 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
   /** First of the shutdown hooks: no datagram changes the state after the final write-behind. */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
+    this.registry.onMembership = undefined;
     await this.udp.close();
   }
 
@@ -70,8 +87,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     return this.registry.counters;
   }
 
-  /** One datagram from the socket. Never throws: a bad datagram costs a counter, nothing else. */
-  handleDatagram(msg: Buffer, from: RemoteInfo): void {
+  /**
+   * One datagram from the socket, received at `receivedAt`; `acked` when the UDP worker
+   * already sent its PUSH_ACK/PULL_ACK. Never throws: a bad datagram costs a counter, nothing else.
+   */
+  handleDatagram(msg: Buffer, from: RemoteInfo, receivedAt = Date.now(), acked = false): void {
     this.registry.counters.datagrams++;
     try {
       const header = parseHeader(msg);
@@ -79,11 +99,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
       const h = header.value;
       switch (h.type) {
         case PacketType.PUSH_DATA:
-          return this.onPushData(msg, h, from);
+          return this.onPushData(msg, h, from, receivedAt, acked);
         case PacketType.PULL_DATA:
-          return this.onPullData(h, from);
+          return this.onPullData(h, from, receivedAt, acked);
         case PacketType.TX_ACK:
-          return this.onTxAck(msg, h, from);
+          return this.onTxAck(msg, h, from, receivedAt);
         default:
           // PUSH_ACK, PULL_ACK and PULL_RESP go to gateways, never to a server.
           return this.malformed(
@@ -139,16 +159,16 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     return { token: pending?.token ?? 0, txAckExpected: pending !== undefined };
   }
 
-  private onPushData(msg: Buffer, h: DatagramHeader, from: RemoteInfo): void {
-    const now = Date.now();
+  private onPushData(msg: Buffer, h: DatagramHeader, from: RemoteInfo, now: number, acked: boolean): void {
     const gw = this.accept(h, from, now);
     if (!gw) return;
     gw.counters.pushData++;
     const body = parseJsonObject(msg, GATEWAY_HEADER_LENGTH);
     if (!body.ok) return this.malformed(gw, body.error, from);
     // Acknowledge at once, before the rxpk are decoded (PROTOCOL.TXT §3.1 "process
-    // packets *after* ack"): the forwarder waits only push_timeout_ms (100 ms) for it.
-    this.udp.send(encodePushAck(h.version, h.token), from);
+    // packets *after* ack"): the forwarder waits only push_timeout_ms (100 ms) for it. The
+    // worker answers gateways it knows accepted; one accepted since (a race) is answered here.
+    if (!acked) this.udp.send(encodePushAck(h.version, h.token), from);
 
     const decoded = decodePushData(body.value, gw.gatewayId);
     if (!decoded.ok) return this.malformed(gw, decoded.error, from);
@@ -174,8 +194,7 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
-  private onPullData(h: DatagramHeader, from: RemoteInfo): void {
-    const now = Date.now();
+  private onPullData(h: DatagramHeader, from: RemoteInfo, now: number, acked: boolean): void {
     const gw = this.accept(h, from, now);
     if (!gw) return;
     gw.counters.pullData++;
@@ -185,11 +204,10 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
       gw.pullAddress = { address: from.address, port: from.port };
     }
     gw.lastPullAt = now;
-    this.udp.send(encodePullAck(h.version, h.token), from);
+    if (!acked) this.udp.send(encodePullAck(h.version, h.token), from);
   }
 
-  private onTxAck(msg: Buffer, h: DatagramHeader, from: RemoteInfo): void {
-    const now = Date.now();
+  private onTxAck(msg: Buffer, h: DatagramHeader, from: RemoteInfo, now: number): void {
     const gw = this.accept(h, from, now);
     if (!gw) return;
     const ack = decodeTxAck(msg);
@@ -235,6 +253,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     gw.protocolVersion = h.version;
     gw.dirty = true;
     return gw;
+  }
+
+  /** What the worker is told of `gateways.allowUnknown`: on while accept() can still let one in. */
+  private allowUnknownNow(): boolean {
+    return this.config.gateways.allowUnknown && this.registry.roomForUnregistered;
   }
 
   private malformed(gw: GatewayState | null, error: SemtechUdpError, from: RemoteInfo): void {

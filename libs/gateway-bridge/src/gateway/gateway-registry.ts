@@ -46,6 +46,17 @@ export class GatewayRegistry {
     txAckMissing: 0,
   };
 
+  /**
+   * Called when a gateway enters or leaves the table (not when its entry is replaced):
+   * the UDP worker acknowledges the datagrams of the gateways in it by itself.
+   */
+  onMembership: ((gatewayId: string, present: boolean) => void) | undefined;
+
+  /** False once allowUnknown may let no further gateway in (MAX_UNREGISTERED). */
+  get roomForUnregistered(): boolean {
+    return this.unregisteredCount < MAX_UNREGISTERED;
+  }
+
   get(gatewayId: string): GatewayState | undefined {
     return this.gateways.get(gatewayId);
   }
@@ -66,6 +77,7 @@ export class GatewayRegistry {
     if (!gw.registered) this.unregisteredCount++;
     this.gateways.set(gw.gatewayId, gw);
     if (gw.registered) this.unknown.delete(gw.gatewayId);
+    if (!previous) this.onMembership?.(gw.gatewayId, true);
   }
 
   remove(gatewayId: string): GatewayState | undefined {
@@ -73,12 +85,13 @@ export class GatewayRegistry {
     if (!gw) return undefined;
     this.gateways.delete(gatewayId);
     if (!gw.registered) this.unregisteredCount--;
+    this.onMembership?.(gatewayId, false);
     return gw;
   }
 
   /** An in-memory entry for a gateway let in by `gateways.allowUnknown`; undefined when full. */
   addUnregistered(gatewayId: string, now: number): GatewayState | undefined {
-    if (this.unregisteredCount >= MAX_UNREGISTERED) return undefined;
+    if (!this.roomForUnregistered) return undefined;
     const gw = newGatewayState(gatewayId, '', null, new Date(now), false);
     this.put(gw);
     return gw;

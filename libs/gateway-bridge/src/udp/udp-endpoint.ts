@@ -8,10 +8,36 @@ import { UdpAddress } from '../gateway/gateway-state';
  */
 export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
-export type DatagramHandler = (msg: Buffer, from: RemoteInfo) => void;
+/**
+ * One received datagram. `receivedAt`: when the socket had it (ms since the epoch).
+ * `acked`: the endpoint already sent its PUSH_ACK or PULL_ACK (the worker does).
+ */
+export type DatagramHandler = (msg: Buffer, from: RemoteInfo, receivedAt: number, acked: boolean) => void;
 
-/** The one udp4 socket of the Semtech protocol: both the forwarder's up and down sockets talk to it. */
-export class UdpEndpoint {
+/** The Semtech socket as GatewayBridgeService uses it: in this thread (UdpEndpoint) or a worker's. */
+export interface DatagramEndpoint {
+  /** The bound port; null before bind, after close, and while a worker is being restarted. */
+  readonly port: number | null;
+  bind(host: string, port: number, onDatagram: DatagramHandler): Promise<number>;
+  /** Fire and forget (PUSH_ACK, PULL_ACK): a lost ack is the gateway's statistic, not our error. */
+  send(datagram: Buffer, to: UdpAddress): void;
+  /** Resolves once the datagram is handed to the kernel. */
+  sendAndWait(datagram: Buffer, to: UdpAddress): Promise<void>;
+  /**
+   * The gateways the endpoint may acknowledge by itself (all of them; replaces any
+   * earlier set), and whether any gateway may be acknowledged (`gateways.allowUnknown`).
+   */
+  acceptGateways(gatewayIds: Iterable<string>, allowUnknown: boolean): void;
+  /** One change of that set. */
+  acceptGateway(gatewayId: string, accepted: boolean, allowUnknown: boolean): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The one udp4 socket of the Semtech protocol: both the forwarder's up and down sockets
+ * talk to it. In this thread (`udp.worker: false`): it acknowledges nothing by itself.
+ */
+export class UdpEndpoint implements DatagramEndpoint {
   private socket: Socket | null = null;
   private boundPort: number | null = null;
 
@@ -25,7 +51,7 @@ export class UdpEndpoint {
   bind(host: string, port: number, onDatagram: DatagramHandler): Promise<number> {
     const socket = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
     this.socket = socket;
-    socket.on('message', onDatagram);
+    socket.on('message', (msg, from) => onDatagram(msg, from, Date.now(), false));
     return new Promise<number>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
@@ -38,14 +64,20 @@ export class UdpEndpoint {
     });
   }
 
-  /** Fire and forget (PUSH_ACK, PULL_ACK): a lost ack is the gateway's statistic, not our error. */
+  acceptGateways(): void {
+    // Acknowledgements are the caller's in this thread.
+  }
+
+  acceptGateway(): void {
+    // Acknowledgements are the caller's in this thread.
+  }
+
   send(datagram: Buffer, to: UdpAddress): void {
     this.socket?.send(datagram, to.port, to.address, (err) => {
       if (err) this.logger.debug(`send to ${to.address}:${to.port} failed: ${err.message}`);
     });
   }
 
-  /** Resolves once the datagram is handed to the kernel. */
   sendAndWait(datagram: Buffer, to: UdpAddress): Promise<void> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new Error('udp socket is closed'));

@@ -2,7 +2,9 @@ import { MacCommand } from '@lns/lorawan';
 
 /**
  * What the network believes about the device's radio settings and MAC dialogue. Persisted
- * as JSON with the session (column `mac_state`); every field is plain data.
+ * as JSON with the session (column `mac_state`); every field is plain data. A session loaded
+ * at start keeps that JSON (shared with every session whose JSON is the same) until its `mac`
+ * is first read, then parses its own copy (LoadedSession): mutating it in place stays safe.
  */
 export interface MacState {
   /** Current uplink data rate index (as last seen / as set by LinkADRReq). */

@@ -17,6 +17,10 @@ export interface UplinkGatewayRx {
  * read, written through to `device_sessions` (see SessionStore). Keys are in clear here
  * only; at rest they are sealed under the master key. End-to-end applications' sessions
  * have no `appSKey`, only its envelope.
+ *
+ * Sessions loaded at start are LoadedSessions (loaded-session.ts), made small: their key fields
+ * give a new Buffer over the same bytes on each read, so compare keys by content, never by
+ * identity, and do not key caches on the Buffer object.
  */
 export interface DeviceSession {
   devEui: string;

@@ -97,6 +97,79 @@ describe('GroupCommit', () => {
     expect(batches).toHaveLength(2);
   });
 
+  it('pipelined: a due generation gathers while the previous one is written, then goes at once', async () => {
+    // Writes off the event loop (a worker thread): each one ends when its reply comes.
+    const inFlight: Array<() => void> = [];
+    const offLoop = (batch: Row[]) =>
+      new Promise<void>((resolve) => {
+        batches.push(batch.map((r) => [r.key, r.value]));
+        inFlight.push(resolve);
+      });
+    const gc = new GroupCommit<Row>(queue, offLoop);
+    gc.retime({ delayMs: 2, spacing: 0, pipelined: true });
+    gc.mark('a', { key: 'a', value: 1 });
+    const a = gc.committed();
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    expect(batches).toEqual([[['a', 1]]]);
+    // While `a` is being written, more changes fall due: they wait, in one generation.
+    gc.mark('b', { key: 'b', value: 1 });
+    const b = gc.committed();
+    jest.advanceTimersByTime(10);
+    gc.mark('c', { key: 'c', value: 1 });
+    jest.advanceTimersByTime(10);
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    expect(gc.pending).toBe(2);
+    // The write ends: the next generation is sealed and written at once, without another delay.
+    inFlight.shift()!();
+    await a;
+    await flushPromises();
+    expect(batches).toEqual([
+      [['a', 1]],
+      [
+        ['b', 1],
+        ['c', 1],
+      ],
+    ]);
+    inFlight.shift()!();
+    await b;
+    // Idle again: the next change waits delayMs only.
+    gc.mark('d', { key: 'd', value: 1 });
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    expect(batches).toHaveLength(3);
+    inFlight.shift()!();
+    await gc.flush();
+  });
+
+  it('pipelined with spacing: the due generation goes one write duration after the last write ended', async () => {
+    let release: () => void = () => undefined;
+    const offLoop = (batch: Row[]) =>
+      new Promise<void>((resolve) => {
+        batches.push(batch.map((r) => [r.key, r.value]));
+        release = resolve;
+      });
+    const gc = new GroupCommit<Row>(queue, offLoop);
+    gc.retime({ delayMs: 2, spacing: 1, pipelined: true });
+    gc.mark('a', { key: 'a', value: 1 });
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    gc.mark('b', { key: 'b', value: 1 });
+    jest.advanceTimersByTime(3); // the write of `a` takes 3 ms; `b` falls due meanwhile
+    release();
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    await flushPromises();
+    expect(batches).toEqual([[['a', 1]], [['b', 1]]]);
+    release();
+    await gc.flush();
+  });
+
   it('seals at maxRows at once, and splits a sealed generation into transactions of maxRows', async () => {
     const gc = new GroupCommit<Row>(queue, write, { delayMs: 1000, maxRows: 2 });
     gc.mark('a', { key: 'a', value: 1 });

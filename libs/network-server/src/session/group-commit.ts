@@ -26,8 +26,16 @@ export interface GroupCommitOptions {
   maxDelayMs?: number;
   maxRows?: number;
   retryMs?: number;
+  /**
+   * Writes run off the event loop: a due generation is sealed only when the previous one is
+   * written (it gathers meanwhile), so sealed generations never pile up behind a slow fsync.
+   */
+  pipelined?: boolean;
   onError?: (err: unknown) => void;
 }
+
+/** How a GroupCommit times its generations (see GroupCommitOptions). */
+export type GroupCommitTiming = Pick<GroupCommitOptions, 'delayMs' | 'spacing' | 'maxDelayMs' | 'pipelined'>;
 
 interface Generation<T> {
   items: Map<string, T>;
@@ -44,18 +52,25 @@ interface Generation<T> {
  * when the generation holding everything marked before the call is on disk, and rejects if that
  * write failed (the caller must then not publish what it meant to; the changes stay marked and
  * are tried again after `retryMs`). A key marked twice is written once, with its latest value:
- * the value is read when the batch is written.
+ * the value is read when the batch is written. Pipelined (writes off the event loop), a due
+ * generation waits for the write in flight and is sealed when it ends (after the spacing, if any):
+ * generations never pile up behind a slow fsync, each holds what gathered meanwhile.
  */
 export class GroupCommit<T> {
   private open: Generation<T> = newGeneration();
   private lastSealed: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private readonly delayMs: number;
-  private readonly spacing: number;
-  private readonly maxDelayMs: number;
+  private delayMs!: number;
+  private spacing!: number;
+  private maxDelayMs!: number;
+  private pipelined!: boolean;
   private readonly maxRows: number;
   private readonly retryMs: number;
   private stopped = false;
+  /** Generations sealed and not yet written. */
+  private writing = 0;
+  /** The open generation fell due while a write ran (pipelined): sealed when it ends. */
+  private dueWhenWritten = false;
   /** When the last write ended and how long it took (ms, Date.now(): a clock step only bends one delay, which stays within its bounds). */
   private lastWriteEnd = -Infinity;
   private lastWriteMs = 0;
@@ -65,11 +80,17 @@ export class GroupCommit<T> {
     private readonly write: (batch: T[]) => Promise<void>,
     private readonly options: GroupCommitOptions = {},
   ) {
-    this.delayMs = options.delayMs ?? GROUP_COMMIT_DELAY_MS;
-    this.spacing = options.spacing ?? GROUP_COMMIT_SPACING;
-    this.maxDelayMs = Math.max(this.delayMs, options.maxDelayMs ?? GROUP_COMMIT_MAX_DELAY_MS);
+    this.retime(options);
     this.maxRows = options.maxRows ?? GROUP_COMMIT_MAX_ROWS;
     this.retryMs = options.retryMs ?? GROUP_COMMIT_RETRY_MS;
+  }
+
+  /** Changes the timing (the session store, once it knows where its writes run); defaults as in the constructor. */
+  retime(timing: GroupCommitTiming): void {
+    this.delayMs = timing.delayMs ?? GROUP_COMMIT_DELAY_MS;
+    this.spacing = timing.spacing ?? GROUP_COMMIT_SPACING;
+    this.maxDelayMs = Math.max(this.delayMs, timing.maxDelayMs ?? GROUP_COMMIT_MAX_DELAY_MS);
+    this.pipelined = timing.pipelined ?? false;
   }
 
   mark(key: string, item: T): void {
@@ -119,22 +140,32 @@ export class GroupCommit<T> {
     if (this.timer !== undefined || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.pipelined && this.writing > 0) this.dueWhenWritten = true;
       // Waiters with nothing left to write (forget() took their keys): sealed empty, they resolve.
-      if (this.open.items.size > 0 || this.open.waiters.length > 0) this.seal();
+      else if (this.open.items.size > 0 || this.open.waiters.length > 0) this.seal();
     }, delay);
   }
 
   private seal(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.dueWhenWritten = false;
     const gen = this.open;
     this.open = newGeneration();
+    this.writing++;
     const written = this.queue.run(() => this.writeGeneration(gen));
     // Observers of later generations must not see this one's failure as theirs.
     this.lastSealed = written.catch(() => undefined);
     written.then(
-      () => gen.waiters.forEach((w) => w.resolve()),
+      () => {
+        this.writing--;
+        gen.waiters.forEach((w) => w.resolve());
+        if (this.dueWhenWritten && this.writing === 0) this.sealAfterSpacing();
+      },
       (err: unknown) => {
+        this.writing--;
+        // The retry below waits retryMs: a failing disk is not hammered back to back.
+        this.dueWhenWritten = false;
         gen.waiters.forEach((w) => w.reject(err));
         // Keep the changes: re-mark what no newer mark has replaced, and try again later.
         for (const [key, item] of gen.items) {
@@ -144,6 +175,18 @@ export class GroupCommit<T> {
         if (this.open.items.size > 0) this.arm(this.retryMs);
       },
     );
+  }
+
+  /** Pipelined, the write in flight has ended: the due generation goes now, or once the spacing allows. */
+  private sealAfterSpacing(): void {
+    const wait = this.lastWriteEnd + this.spacing * this.lastWriteMs - Date.now();
+    if (wait <= 0) {
+      this.seal();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.arm(Math.min(wait, this.maxDelayMs));
   }
 
   private async writeGeneration(gen: Generation<T>): Promise<void> {

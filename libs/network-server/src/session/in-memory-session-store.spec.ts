@@ -42,6 +42,13 @@ class FakeRepository {
   async updateCounters(sessions: readonly DeviceSession[]) {
     this.log.push(`update ${sessions.map((s) => `${s.devEui}:${s.fCntUp}`).join(',')}`);
   }
+  /** Writes stay on the main thread (no SQLite file here). */
+  async startWriter() {
+    return false;
+  }
+  async stopWriter() {
+    this.log.push('writer stopped');
+  }
 }
 
 function store(repo: FakeRepository): InMemorySessionStore {
@@ -168,7 +175,7 @@ describe('InMemorySessionStore', () => {
     a.fCntUp = 3;
     s.markDirty(a);
     await s.beforeApplicationShutdown();
-    expect(repo.log).toContain(`update ${a.devEui}:3`);
+    expect(repo.log.slice(-2)).toEqual([`update ${a.devEui}:3`, 'writer stopped']);
   });
 });
 

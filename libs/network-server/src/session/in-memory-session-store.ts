@@ -5,6 +5,7 @@ import { GroupCommit } from './group-commit';
 import { fromSessionRow, SessionDecodeError, toSessionRow } from './session-codec';
 import { SessionRepository } from './session-repository';
 import { SessionStore } from './session-store';
+import { CheckpointResult } from './wal-settings';
 import { WriteBatcher } from './write-batcher';
 import { WriteQueue } from './write-queue';
 
@@ -28,6 +29,10 @@ export const ACTIVATION_BATCH_MAX = 256;
  * commits (GroupCommit); activations (batched, WriteBatcher) and removals are awaited writes
  * through the same queue, and a group commit skips a device whose activation is under way, so a
  * late group commit can never overwrite a newer session with an older one's counters.
+ *
+ * On a SQLite file the writes run on a worker thread (SessionRepository.startWriter), one at a
+ * time as on the main thread, and each resolves only once committed there; group commits are then
+ * pipelined (a due generation gathers while the previous one is written).
  */
 @Injectable()
 export class InMemorySessionStore
@@ -36,7 +41,8 @@ export class InMemorySessionStore
 {
   private readonly logger = new Logger('SessionStore');
   private readonly byEui = new Map<string, DeviceSession>();
-  private readonly byAddr = new Map<number, DeviceSession[]>();
+  /** DevAddr → its session, or an array when several share it (rare: an array each would cost ~60 B a session). */
+  private readonly byAddr = new Map<number, DeviceSession | DeviceSession[]>();
   private readonly queue = new WriteQueue();
   private readonly commits: GroupCommit<DeviceSession>;
   private readonly activations: WriteBatcher<DeviceSessionEntity>;
@@ -73,19 +79,34 @@ export class InMemorySessionStore
       }
     }
     this.logger.log(`${this.byEui.size} device sessions loaded${failed ? `, ${failed} unreadable` : ''}`);
+    if (await this.repository.startWriter()) {
+      // The same delay and spacing as on the main thread: back-to-back commits (2 ms, no spacing)
+      // cost more CPU than they saved on this 2-core machine (docs/benchmarks.md).
+      this.commits.retime({ pipelined: true });
+      this.logger.log('session writes run on a worker thread');
+    }
   }
 
   onModuleDestroy(): void {
     this.commits.stop();
   }
 
-  /** The last group commit: the DataSource closes only in the shutdown hooks after this one. */
+  /**
+   * The last group commit, through the writer thread, which then ends: the DataSource closes only
+   * in the shutdown hooks after this one. Writes asked for later run on the main connection.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.flushAll();
+    try {
+      await this.flushAll();
+    } finally {
+      await this.repository.stopWriter();
+    }
   }
 
   byDevAddr(devAddr: number): readonly DeviceSession[] {
-    return this.byAddr.get(devAddr >>> 0) ?? EMPTY;
+    const found = this.byAddr.get(devAddr >>> 0);
+    if (found === undefined) return EMPTY;
+    return Array.isArray(found) ? found : [found];
   }
 
   byDevEui(devEui: string): DeviceSession | undefined {
@@ -150,6 +171,11 @@ export class InMemorySessionStore
     return this.queue.run(write);
   }
 
+  /** A PASSIVE WAL checkpoint in order with the store's writes, on the connection they run on (WalCheckpoint). */
+  checkpointWal(): Promise<CheckpointResult> {
+    return this.queue.run(() => this.repository.checkpointWal());
+  }
+
   /** Every session (device-state views, Class C scans); no copy. */
   all(): IterableIterator<DeviceSession> {
     return this.byEui.values();
@@ -163,9 +189,10 @@ export class InMemorySessionStore
   private index(session: DeviceSession): void {
     const addr = session.devAddr >>> 0;
     this.byEui.set(session.devEui, session);
-    const list = this.byAddr.get(addr);
-    if (list) list.push(session);
-    else this.byAddr.set(addr, [session]);
+    const found = this.byAddr.get(addr);
+    if (found === undefined) this.byAddr.set(addr, session);
+    else if (Array.isArray(found)) found.push(session);
+    else this.byAddr.set(addr, [found, session]);
   }
 
   private unindex(devEui: string): void {
@@ -173,9 +200,12 @@ export class InMemorySessionStore
     if (!old) return;
     this.byEui.delete(devEui);
     const addr = old.devAddr >>> 0;
-    const list = this.byAddr.get(addr)?.filter((s) => s !== old) ?? [];
-    if (list.length === 0) this.byAddr.delete(addr);
-    else this.byAddr.set(addr, list);
+    const found = this.byAddr.get(addr);
+    let rest: DeviceSession[] = [];
+    if (Array.isArray(found)) rest = found.filter((s) => s !== old);
+    else if (found && found !== old) rest = [found];
+    if (rest.length === 0) this.byAddr.delete(addr);
+    else this.byAddr.set(addr, rest.length === 1 ? rest[0] : rest);
   }
 
   /** Only the session object still current for its device is written: a replaced one is stale. */

@@ -1,6 +1,6 @@
 import { KeyCipher, DeviceSessionEntity, MAC_VERSIONS } from '@lns/storage';
-import { MacState } from '../mac/mac-state';
 import { DeviceSession } from './device-session';
+import { KeySlab, LoadedSession, sharedMacJson } from './loaded-session';
 
 const KEY_LENGTH = 16;
 
@@ -48,6 +48,7 @@ export function toSessionRow(cipher: KeyCipher, s: DeviceSession): DeviceSession
  * The hot copy of a persisted session. The application and profile ids are not columns of
  * `device_sessions`: they come from the device row (`owner`). Throws SessionDecodeError when
  * the keys do not unseal (wrong master key, row tampered with) or a column is not valid.
+ * Every session is in memory at once: the copy is a LoadedSession, made small for that.
  */
 export function fromSessionRow(
   cipher: KeyCipher,
@@ -66,42 +67,28 @@ export function fromSessionRow(
   if (keys.length !== 3 * KEY_LENGTH && keys.length !== 4 * KEY_LENGTH) {
     throw new SessionDecodeError(row.devEui, `sealed keys hold ${keys.length} bytes`);
   }
-  let mac: MacState;
-  try {
-    mac = JSON.parse(row.macState) as MacState;
-  } catch {
-    throw new SessionDecodeError(row.devEui, 'mac_state is not JSON');
-  }
-  // A 1.0.x session holds its NwkSKey three times (FNwkSIntKey = SNwkSIntKey = NwkSEncKey): one
-  // Buffer serves all three, as every session is in memory at once (≈200 bytes each).
-  const loaded: Buffer[] = [];
-  const key = (i: number) => {
-    const bytes = keys.subarray(i * KEY_LENGTH, (i + 1) * KEY_LENGTH);
-    const same = loaded.find((k) => k.equals(bytes));
-    if (same) return same;
-    const copy = Buffer.from(bytes);
-    loaded.push(copy);
-    return copy;
-  };
-  const session: DeviceSession = {
+  const macJson = sharedMacJson(row.macState);
+  if (macJson === undefined) throw new SessionDecodeError(row.devEui, 'mac_state is not JSON');
+  const fields: ConstructorParameters<typeof LoadedSession>[0] = {
     devEui: row.devEui,
     devAddr: row.devAddr >>> 0,
     // The constant, not the row's copy of the string.
     macVersion: MAC_VERSIONS.find((v) => v === row.macVersion)!,
     applicationId: owner.applicationId,
     deviceProfileId: owner.deviceProfileId,
-    fNwkSIntKey: key(0),
-    sNwkSIntKey: key(1),
-    nwkSEncKey: key(2),
     fCntUp: row.fCntUp,
     nFCntDown: row.nFCntDown,
     aFCntDown: row.aFCntDown,
-    mac,
     activatedAt: row.activatedAt.getTime(),
   };
-  if (keys.length === 4 * KEY_LENGTH) session.appSKey = key(3);
-  if (row.appSKeyEnvelope) session.appSKeyEnvelope = row.appSKeyEnvelope;
-  if (row.sessionKeyId) session.sessionKeyId = row.sessionKeyId;
-  if (row.lastSeenAt) session.lastSeenAt = row.lastSeenAt.getTime();
-  return session;
+  if (row.appSKeyEnvelope) fields.appSKeyEnvelope = row.appSKeyEnvelope;
+  if (row.sessionKeyId) fields.sessionKeyId = row.sessionKeyId;
+  if (row.lastSeenAt) fields.lastSeenAt = row.lastSeenAt.getTime();
+  const roles = Array.from({ length: keys.length / KEY_LENGTH }, (_, i) =>
+    keys.subarray(i * KEY_LENGTH, (i + 1) * KEY_LENGTH),
+  );
+  return new LoadedSession(fields, roles, macJson, keySlab);
 }
+
+/** Where loaded sessions' keys are kept (see KeySlab). */
+const keySlab = new KeySlab();

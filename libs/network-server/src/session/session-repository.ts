@@ -1,9 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, MoreThan } from 'typeorm';
+import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { DeviceEntity, DeviceSessionEntity } from '@lns/storage';
 import { DeviceSession } from './device-session';
+import { SessionWriter } from './session-writer';
+import { CheckpointResult, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
 
 export interface StoredSessionRow {
   row: DeviceSessionEntity;
@@ -19,6 +22,8 @@ const UPDATE_COUNTERS =
 const UPDATE_COUNTERS_SQLITE =
   'UPDATE device_sessions SET f_cnt_up = ?, n_f_cnt_down = ?, a_f_cnt_down = ?, ' +
   'mac_state = ?, last_seen_at = ? WHERE dev_eui = ?';
+/** A device's session row (the writer thread's delete; TypeORM's elsewhere). */
+const DELETE_SESSION_SQLITE = 'DELETE FROM device_sessions WHERE dev_eui = ?';
 
 /**
  * Sessions read per query at start-up. Reading 100,000 rows at once held every entity and its
@@ -27,13 +32,78 @@ const UPDATE_COUNTERS_SQLITE =
  */
 export const LOAD_CHUNK_ROWS = 5_000;
 
-/** All database I/O of the session store. Never called per packet except through the group commit. */
+/**
+ * All database I/O of the session store. Never called per packet except through the group commit.
+ * On a SQLite file in WAL mode its writes run on a SessionWriter thread once `startWriter()` has
+ * started it (unless `database.sessionWriter` is `inline`); until then, while the thread is being
+ * restarted, and everywhere else, on the main connection. The session store runs them one at a
+ * time, so the two never write at once.
+ */
 @Injectable()
 export class SessionRepository {
+  private readonly logger = new Logger('SessionStore');
   private batch: ((rows: unknown[][]) => void) | null | undefined;
   private upsert: ((rows: readonly DeviceSessionEntity[]) => Array<unknown | undefined>) | null | undefined;
+  private writer: SessionWriter | undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(LNS_CONFIG) private readonly config?: LnsConfig,
+  ) {}
+
+  /**
+   * Starts the writer thread where it applies: better-sqlite3 on a file (a second connection to
+   * ':memory:' would open another database) in WAL mode (where readers and the one writer do not
+   * block each other), `database.sessionWriter` not `inline`. True when writes now run there.
+   *
+   * Its connection gets the main connection's per-connection settings (synchronous, so durability
+   * is the same; foreign_keys, which refuse the session of a device deleted meanwhile;
+   * busy_timeout), no automatic checkpoint (WalCheckpoint takes them, so no commit ever carries
+   * one) and the same journal_size_limit, since this connection is the one that restarts the WAL.
+   */
+  async startWriter(): Promise<boolean> {
+    if (this.writer || (this.config?.database.sessionWriter ?? 'worker') !== 'worker') return false;
+    const db = this.sqliteHandle();
+    const file = this.dataSource.options.database;
+    if (!db || typeof file !== 'string' || file === '' || file === ':memory:') return false;
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') return false;
+    const setting = (name: string) => Number(db.pragma(name, { simple: true }));
+    try {
+      this.writer = await SessionWriter.open({
+        file,
+        pragmas: [
+          `synchronous = ${setting('synchronous')}`,
+          `foreign_keys = ${setting('foreign_keys')}`,
+          `busy_timeout = ${setting('busy_timeout')}`,
+          'wal_autocheckpoint = 0',
+          `journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`,
+        ],
+        statements: {
+          updateCounters: UPDATE_COUNTERS_SQLITE,
+          upsert: this.upsertSql(),
+          delete: DELETE_SESSION_SQLITE,
+        },
+      });
+    } catch (err) {
+      this.logger.warn(
+        `${err instanceof Error ? err.message : String(err)}: session writes stay on the main thread`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the writer thread after what it was given; later writes run on the main connection. */
+  async stopWriter(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.close();
+  }
+
+  /** The writer thread, when it is up to take a write now. */
+  private liveWriter(): SessionWriter | undefined {
+    return this.writer?.available ? this.writer : undefined;
+  }
 
   /** Every session with the ids of its device's application and profile (start-up only). */
   async loadAll(): Promise<StoredSessionRow[]> {
@@ -101,6 +171,8 @@ export class SessionRepository {
    * many activations (`npm run bench`, join storm). Elsewhere each row is its own upsert.
    */
   async saveMany(rows: readonly DeviceSessionEntity[]): Promise<Array<unknown | undefined>> {
+    const writer = this.liveWriter();
+    if (writer) return writer.upsertMany(rows.map((row) => this.upsertValues(row)));
     const sqlite = this.sqliteUpsert();
     if (sqlite) return sqlite(rows);
     const errors: Array<unknown | undefined> = [];
@@ -116,6 +188,8 @@ export class SessionRepository {
   }
 
   async delete(devEui: string): Promise<void> {
+    const writer = this.liveWriter();
+    if (writer) return writer.delete(devEui);
     await this.dataSource.getRepository(DeviceSessionEntity).delete({ devEui });
   }
 
@@ -137,18 +211,19 @@ export class SessionRepository {
         s.lastSeenAt === undefined ? null : new Date(s.lastSeenAt),
         lastSeenColumn,
       );
-    const sqlite = this.sqliteBatch();
-    if (sqlite) {
-      sqlite(
-        sessions.map((s) => [
-          s.fCntUp,
-          s.nFCntDown,
-          s.aFCntDown,
-          JSON.stringify(s.mac),
-          lastSeen(s),
-          s.devEui,
-        ]),
-      );
+    const writer = this.liveWriter();
+    const sqlite = writer ? undefined : this.sqliteBatch();
+    if (writer || sqlite) {
+      const rows = sessions.map((s) => [
+        s.fCntUp,
+        s.nFCntDown,
+        s.aFCntDown,
+        JSON.stringify(s.mac),
+        lastSeen(s),
+        s.devEui,
+      ]);
+      if (writer) await writer.updateCounters(rows);
+      else sqlite!(rows);
       return;
     }
     await this.dataSource.transaction(async (em) => {
@@ -166,26 +241,55 @@ export class SessionRepository {
     });
   }
 
+  /**
+   * A PASSIVE WAL checkpoint between the session store's writes: on the writer thread's
+   * connection when it runs, else on the main one (WalCheckpoint completes its worker's pass so).
+   */
+  async checkpointWal(): Promise<CheckpointResult> {
+    const writer = this.liveWriter();
+    if (writer) return writer.checkpoint();
+    const rows = (await this.dataSource.query('PRAGMA wal_checkpoint(PASSIVE)')) as CheckpointResult[];
+    return { log: rows[0].log, checkpointed: rows[0].checkpointed };
+  }
+
+  /** The UPSERT of a whole row, every column in metadata order (the order of `upsertValues`). */
+  private upsertSql(): string {
+    const columns = this.dataSource.getMetadata(DeviceSessionEntity).columns;
+    const names = columns.map((c) => `"${c.databaseName}"`);
+    const key = columns.find((c) => c.propertyName === 'devEui')!.databaseName;
+    return (
+      `INSERT INTO device_sessions (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
+      `ON CONFLICT("${key}") DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`
+    );
+  }
+
+  /** A row's values for `upsertSql`, converted as TypeORM would. */
+  private upsertValues(row: DeviceSessionEntity): unknown[] {
+    const driver = this.dataSource.driver;
+    return this.dataSource
+      .getMetadata(DeviceSessionEntity)
+      .columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c));
+  }
+
+  /** better-sqlite3's own handle on the main connection; undefined on other drivers. */
+  private sqliteHandle(): Database | undefined {
+    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+
   /** better-sqlite3: a prepared UPSERT of whole rows, values converted as TypeORM would; null on other drivers. */
   private sqliteUpsert(): ((rows: readonly DeviceSessionEntity[]) => Array<unknown | undefined>) | null {
     if (this.upsert !== undefined) return this.upsert;
     this.upsert = null;
-    if (this.dataSource.options.type === 'better-sqlite3') {
-      const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-      const driver = this.dataSource.driver;
-      const columns = this.dataSource.getMetadata(DeviceSessionEntity).columns;
-      const names = columns.map((c) => `"${c.databaseName}"`);
-      const key = columns.find((c) => c.propertyName === 'devEui')!.databaseName;
-      const statement = db.prepare(
-        `INSERT INTO device_sessions (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
-          `ON CONFLICT("${key}") DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`,
-      );
+    const db = this.sqliteHandle();
+    if (db) {
+      const statement = db.prepare(this.upsertSql());
       const one = db.transaction((values: unknown[]) => statement.run(...values));
       this.upsert = db.transaction((rows: readonly DeviceSessionEntity[]) =>
         rows.map((row) => {
           try {
             // Nested in the batch's transaction: a savepoint, rolled back alone if the row is refused.
-            one(columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c)));
+            one(this.upsertValues(row));
             return undefined;
           } catch (err) {
             return err;
@@ -200,8 +304,8 @@ export class SessionRepository {
   private sqliteBatch(): ((rows: unknown[][]) => void) | null {
     if (this.batch !== undefined) return this.batch;
     this.batch = null;
-    if (this.dataSource.options.type === 'better-sqlite3') {
-      const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    const db = this.sqliteHandle();
+    if (db) {
       const update = db.prepare(UPDATE_COUNTERS_SQLITE);
       this.batch = db.transaction((rows: unknown[][]) => {
         for (const r of rows) update.run(...r);

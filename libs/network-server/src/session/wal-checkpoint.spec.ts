@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { InMemorySessionStore } from './in-memory-session-store';
+import { SessionRepository } from './session-repository';
 import { WalCheckpoint } from './wal-checkpoint';
 
 describe('WalCheckpoint', () => {
@@ -17,11 +18,12 @@ describe('WalCheckpoint', () => {
       prepareDatabase: (db: { pragma(s: string): unknown }) => void db.pragma('journal_mode = WAL'),
     });
   };
-  const recordingStore = (queued: string[]) =>
+  /** The store's checkpoint on the main connection (no writer thread), recorded. */
+  const recordingStore = (queued: string[], ds: DataSource) =>
     ({
-      serialize: <T>(write: () => Promise<T>) => {
+      checkpointWal: () => {
         queued.push('write');
-        return write();
+        return new SessionRepository(ds).checkpointWal();
       },
     }) as unknown as InMemorySessionStore;
 
@@ -29,7 +31,7 @@ describe('WalCheckpoint', () => {
     const ds = walDataSource();
     await ds.initialize();
     const queued: string[] = [];
-    const wal = new WalCheckpoint(ds, recordingStore(queued));
+    const wal = new WalCheckpoint(ds, recordingStore(queued, ds));
     await wal.onModuleInit();
     expect(wal.inWorker).toBe(true);
     expect(await ds.query('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 0 }]);
@@ -55,7 +57,7 @@ describe('WalCheckpoint', () => {
     const ds = walDataSource();
     await ds.initialize();
     const queued: string[] = [];
-    const wal = new WalCheckpoint(ds, recordingStore(queued));
+    const wal = new WalCheckpoint(ds, recordingStore(queued, ds));
     await wal.onModuleInit();
     await wal.onModuleDestroy();
     await ds.query('CREATE TABLE t (x integer)');

@@ -3,18 +3,13 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { InMemorySessionStore } from './in-memory-session-store';
+import { CheckpointResult, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
 
 /** How often the WAL is folded back into the database file. */
 export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
 
-/** What the WAL file is truncated to when it starts over (SQLite keeps its largest size otherwise). */
-export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/** Frames in the WAL and frames copied to the database file by one checkpoint (PRAGMA wal_checkpoint). */
-export interface CheckpointResult {
-  log: number;
-  checkpointed: number;
-}
+export { WAL_SIZE_LIMIT_BYTES } from './wal-settings';
+export type { CheckpointResult } from './wal-settings';
 
 /**
  * The checkpointing connection: a second better-sqlite3 connection to the same file, in a worker
@@ -55,10 +50,10 @@ interface WorkerReply {
  * automatic checkpoint off and takes a PASSIVE checkpoint itself every second. That checkpoint
  * copies every page written since the last one into the database file and fsyncs it: 20-60 ms
  * at 2,000 uplinks/s on this machine (`npm run bench`), a stall of the event loop once a second
- * if it ran there. So the bulk of it runs on its own connection in a worker thread, and the main
- * connection then completes it between the session store's writes (a few frames); where a worker
- * cannot be started, all of it runs there. PostgreSQL, or an in-memory or non-WAL database:
- * nothing.
+ * if it ran there. So the bulk of it runs on its own connection in a worker thread, and the
+ * connection the session store writes on (its writer thread's, else the main one) then completes
+ * it between the store's writes (a few frames); where a worker cannot be started, all of it runs
+ * there. PostgreSQL, or an in-memory or non-WAL database: nothing.
  */
 @Injectable()
 export class WalCheckpoint implements OnModuleInit, OnModuleDestroy {
@@ -122,15 +117,13 @@ export class WalCheckpoint implements OnModuleInit, OnModuleDestroy {
         });
         if (reply.error !== undefined) throw new Error(reply.error);
       }
-      // On the main connection, queued behind the writes in flight (never inside another write's
-      // transaction). After the worker's pass only the frames written meanwhile are left, so this
-      // is short; and it completes the checkpoint, which the worker alone rarely does while
-      // uplinks keep writing: only a complete checkpoint lets the next write start the WAL over.
-      // Without it the WAL grew without end (344 MB after four minutes of the bench).
-      const rows = (await this.sessions.serialize(() =>
-        this.dataSource.query('PRAGMA wal_checkpoint(PASSIVE)'),
-      )) as CheckpointResult[];
-      return { log: rows[0].log, checkpointed: rows[0].checkpointed };
+      // On the session writer's connection (or the main one where writes run there), queued behind
+      // the writes in flight (never inside another write's transaction). After the worker's pass
+      // only the frames written meanwhile are left, so this is short; and it completes the
+      // checkpoint, which the worker alone rarely does while uplinks keep writing: only a complete
+      // checkpoint lets the next write start the WAL over. Without it the WAL grew without end
+      // (344 MB after four minutes of the bench).
+      return await this.sessions.checkpointWal();
     } catch (err) {
       this.logger.warn(`WAL checkpoint failed: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;

@@ -1,0 +1,196 @@
+import { createSocket, RemoteInfo, Socket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import { PacketType } from '../semtech-udp';
+import { UdpWorkerEndpoint } from './udp-worker-endpoint';
+import { DatagramBatch } from './worker-protocol';
+
+const GW = '0016c001ff10a235';
+const OTHER = 'ffeeddccbbaa9988';
+
+function datagram(type: number, token: number, body?: string, eui = GW): Buffer {
+  const parts = [Buffer.from([2, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')];
+  if (body !== undefined) parts.push(Buffer.from(body));
+  return Buffer.concat(parts);
+}
+
+interface Handled {
+  msg: Buffer;
+  from: RemoteInfo;
+  receivedAt: number;
+  acked: boolean;
+}
+
+/** A forwarder's socket on loopback, keeping what the server sends it. */
+class Forwarder {
+  readonly received: Buffer[] = [];
+  private waiters: Array<() => void> = [];
+  constructor(readonly socket: Socket) {
+    socket.on('message', (m) => {
+      this.received.push(m);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+  static async open(): Promise<Forwarder> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    return new Forwarder(socket);
+  }
+  get port(): number {
+    return this.socket.address().port;
+  }
+  send(msg: Buffer, port: number): void {
+    this.socket.send(msg, port, '127.0.0.1');
+  }
+  async next(count: number): Promise<Buffer[]> {
+    while (this.received.length < count) await new Promise<void>((r) => this.waiters.push(r));
+    return this.received.slice(0, count);
+  }
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
+  jest.setTimeout(30_000);
+  let endpoint: UdpWorkerEndpoint;
+  let handled: Handled[];
+  let fwd: Forwarder;
+  let port: number;
+  const logger = new Logger('test');
+  let error: jest.SpyInstance;
+
+  beforeAll(async () => {
+    error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'log').mockImplementation(() => undefined);
+    handled = [];
+    endpoint = new UdpWorkerEndpoint(logger);
+    endpoint.acceptGateways([GW], false);
+    port = await endpoint.bind('127.0.0.1', 0, (msg, from, receivedAt, acked) =>
+      handled.push({ msg: Buffer.from(msg), from, receivedAt, acked }),
+    );
+    fwd = await Forwarder.open();
+  });
+
+  afterAll(async () => {
+    await endpoint.close();
+    fwd.socket.close();
+  });
+
+  beforeEach(() => {
+    handled.length = 0;
+    fwd.received.length = 0;
+  });
+
+  it('binds and reports the port', () => {
+    expect(port).toBeGreaterThan(0);
+    expect(endpoint.port).toBe(port);
+  });
+
+  it('acks PUSH_DATA of an accepted gateway itself and forwards it marked acked; PULL_DATA is forwarded unacked', async () => {
+    const before = Date.now();
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x0102, '{"rxpk":[]}'), port);
+    fwd.send(datagram(PacketType.PULL_DATA, 0x0304), port);
+    const acks = await fwd.next(1);
+    expect(acks.map((a) => [...a])).toEqual([[2, 1, 2, PacketType.PUSH_ACK]]);
+    await until(() => handled.length === 2, 'two datagrams');
+    expect(handled.map((h) => [h.msg[3], h.acked, h.from.address, h.from.port])).toEqual([
+      [PacketType.PUSH_DATA, true, '127.0.0.1', fwd.port],
+      [PacketType.PULL_DATA, false, '127.0.0.1', fwd.port],
+    ]);
+    expect(fwd.received).toHaveLength(1);
+    expect(handled[0].receivedAt).toBeGreaterThanOrEqual(before);
+    expect(handled[0].msg).toEqual(datagram(PacketType.PUSH_DATA, 0x0102, '{"rxpk":[]}'));
+  });
+
+  it('forwards but does not ack unknown gateways, bad JSON and garbage; acks a gateway once accepted', async () => {
+    fwd.send(datagram(PacketType.PUSH_DATA, 1, '{}', OTHER), port);
+    fwd.send(datagram(PacketType.PUSH_DATA, 2, '{"rxpk":['), port);
+    fwd.send(Buffer.from([0xff]), port);
+    await until(() => handled.length === 3, 'three datagrams');
+    expect(handled.map((h) => h.acked)).toEqual([false, false, false]);
+    expect(fwd.received).toEqual([]);
+
+    endpoint.acceptGateway(OTHER, true, false);
+    await new Promise((r) => setImmediate(r));
+    fwd.send(datagram(PacketType.PUSH_DATA, 3, '{}', OTHER), port);
+    expect([...(await fwd.next(1))[0]]).toEqual([2, 0, 3, PacketType.PUSH_ACK]);
+    await until(() => handled.length === 4, 'the fourth datagram');
+    expect(handled[3].acked).toBe(true);
+    endpoint.acceptGateway(OTHER, false, false);
+  });
+
+  it('hands many datagrams over in few messages', async () => {
+    const worker = (endpoint as unknown as { worker: Worker }).worker;
+    let batches = 0;
+    const count = (msg: DatagramBatch) => void (msg.type === 'batch' && batches++);
+    worker.on('message', count);
+    for (let i = 0; i < 200; i++) fwd.send(datagram(PacketType.PUSH_DATA, i, '{}'), port);
+    await until(() => handled.length === 200, '200 datagrams');
+    worker.off('message', count);
+    expect(handled.map((h) => h.msg.readUInt16BE(1))).toEqual([...Array(200).keys()]);
+    expect(batches).toBeLessThan(200);
+  });
+
+  it('sends PULL_RESP and resolves once the kernel has it; send() is fire and forget', async () => {
+    await endpoint.sendAndWait(Buffer.from([2, 0, 9, PacketType.PULL_RESP, 0x7b, 0x7d]), {
+      address: '127.0.0.1',
+      port: fwd.port,
+    });
+    endpoint.send(Buffer.from([2, 0, 10, PacketType.PUSH_ACK]), { address: '127.0.0.1', port: fwd.port });
+    expect((await fwd.next(2)).map((a) => a.readUInt16BE(1))).toEqual([9, 10]);
+  });
+
+  it('rejects a send the kernel refuses', async () => {
+    await expect(
+      endpoint.sendAndWait(Buffer.from([2, 0, 1, PacketType.PULL_RESP]), { address: '127.0.0.1', port: 0 }),
+    ).rejects.toThrow();
+    expect(endpoint.port).toBe(port);
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('restarts a worker that died on the same port, with the same accepted gateways', async () => {
+    const worker = (endpoint as unknown as { worker: Worker }).worker;
+    await worker.terminate();
+    expect(endpoint.port).toBeNull();
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('udp worker exited unexpectedly'));
+    await until(() => endpoint.port === port, 'the restart');
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x55, '{}'), port);
+    expect([...(await fwd.next(1))[0]]).toEqual([2, 0, 0x55, PacketType.PUSH_ACK]);
+    await until(() => handled.length === 1, 'the datagram');
+    expect(handled[0].acked).toBe(true);
+  });
+});
+
+describe('UdpWorkerEndpoint bind and close', () => {
+  jest.setTimeout(30_000);
+
+  it('rejects when the port is taken', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
+    const endpoint = new UdpWorkerEndpoint(new Logger('test'));
+    await expect(endpoint.bind('127.0.0.1', taken.address().port, () => undefined)).rejects.toThrow(
+      /EADDRINUSE/,
+    );
+    expect(endpoint.port).toBeNull();
+    taken.close();
+  });
+
+  it('closes: port null, sends refused, the port free again', async () => {
+    const endpoint = new UdpWorkerEndpoint(new Logger('test'));
+    const port = await endpoint.bind('127.0.0.1', 0, () => undefined);
+    await endpoint.close();
+    expect(endpoint.port).toBeNull();
+    await expect(
+      endpoint.sendAndWait(Buffer.from([2, 0, 0, PacketType.PULL_RESP]), { address: '127.0.0.1', port: 1 }),
+    ).rejects.toThrow('closed');
+    const again = createSocket('udp4');
+    await new Promise<void>((r) => again.bind(port, '127.0.0.1', r));
+    again.close();
+  });
+});

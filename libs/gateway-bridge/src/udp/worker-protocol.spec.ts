@@ -1,0 +1,180 @@
+import { MessageChannel } from 'node:worker_threads';
+import { PacketType } from '../semtech-udp';
+import {
+  AckPolicy,
+  Backlog,
+  DatagramBatcher,
+  MAX_BACKLOG,
+  MIN_BACKLOG,
+  RATE_SAMPLE_MS,
+  unpackBatch,
+} from './worker-protocol';
+
+const GW = '0016c001ff10a235';
+const OTHER = 'ffeeddccbbaa9988';
+
+function datagram(type: number, token: number, body?: string, version = 2, eui = GW): Buffer {
+  const parts = [Buffer.from([version, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')];
+  if (body !== undefined) parts.push(Buffer.from(body));
+  return Buffer.concat(parts);
+}
+
+function policy(accepted: string[], allowUnknown = false): AckPolicy {
+  const p = new AckPolicy();
+  p.apply({ type: 'accepted', reset: true, add: accepted, remove: [], allowUnknown });
+  return p;
+}
+
+describe('AckPolicy', () => {
+  it('answers PUSH_DATA with a JSON object of an accepted gateway, echoing version and token', () => {
+    const p = policy([GW]);
+    expect([...p.ackFor(datagram(PacketType.PUSH_DATA, 0x1234, '{"rxpk":[]}'))!]).toEqual([
+      2,
+      0x12,
+      0x34,
+      PacketType.PUSH_ACK,
+    ]);
+    expect([...p.ackFor(datagram(PacketType.PUSH_DATA, 7, '{}', 1))!]).toEqual([
+      1,
+      0,
+      7,
+      PacketType.PUSH_ACK,
+    ]);
+  });
+
+  it('leaves PULL_DATA to the main thread: its PULL_ACK says the new pull address is known', () => {
+    expect(policy([GW]).ackFor(datagram(PacketType.PULL_DATA, 7, undefined, 1))).toBeNull();
+  });
+
+  it('answers nothing the main thread would not: unknown gateway, bad JSON, TX_ACK, bad header', () => {
+    const p = policy([GW]);
+    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER))).toBeNull();
+    expect(p.ackFor(datagram(PacketType.PULL_DATA, 1, undefined, 2, OTHER))).toBeNull();
+    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{"rxpk":['))).toBeNull();
+    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '[1]'))).toBeNull();
+    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1))).toBeNull();
+    expect(p.ackFor(datagram(PacketType.TX_ACK, 1, '{}'))).toBeNull();
+    expect(p.ackFor(Buffer.from([2, 0]))).toBeNull();
+    expect(p.ackFor(Buffer.from([3, 0, 0, 0]))).toBeNull();
+    expect(p.ackFor(Buffer.from([2, 0, 0, PacketType.PULL_RESP]))).toBeNull();
+  });
+
+  it('follows the changes of the accepted set, and allowUnknown accepts any gateway', () => {
+    const p = policy([GW]);
+    p.apply({ type: 'accepted', reset: false, add: [OTHER], remove: [GW], allowUnknown: false });
+    expect(p.accepts(OTHER)).toBe(true);
+    expect(p.accepts(GW)).toBe(false);
+    p.apply({ type: 'accepted', reset: true, add: [], remove: [], allowUnknown: false });
+    expect(p.accepts(OTHER)).toBe(false);
+    p.apply({ type: 'accepted', reset: false, add: [], remove: [], allowUnknown: true });
+    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER))).not.toBeNull();
+  });
+});
+
+describe('DatagramBatcher and unpackBatch', () => {
+  it('carries datagrams, senders, times, ack flags and send outcomes in one message', () => {
+    const b = new DatagramBatcher();
+    expect(b.empty).toBe(true);
+    b.add(Buffer.from([1, 2, 3]), '192.0.2.1', 1700, 1_763_000_000_123, true);
+    b.add(Buffer.alloc(0), '192.0.2.2', 1, 1_763_000_000_124, false);
+    b.add(Buffer.from('hello'), '198.51.100.7', 65535, 1_763_000_000_125, false);
+    b.addSent(4, null);
+    b.addSent(5, 'EHOSTUNREACH');
+    b.addDropped();
+    expect(b.empty).toBe(false);
+
+    const { batch, transfer } = b.take();
+    expect(transfer).toEqual([batch.bytes, batch.meta.buffer]);
+    expect(batch.bytes.byteLength).toBe(8);
+    expect(batch.dropped).toBe(1);
+    expect(batch.sent).toEqual([
+      [4, null],
+      [5, 'EHOSTUNREACH'],
+    ]);
+    expect([...unpackBatch(batch)]).toEqual([
+      {
+        msg: Buffer.from([1, 2, 3]),
+        address: '192.0.2.1',
+        port: 1700,
+        receivedAt: 1_763_000_000_123,
+        acked: true,
+      },
+      { msg: Buffer.alloc(0), address: '192.0.2.2', port: 1, receivedAt: 1_763_000_000_124, acked: false },
+      {
+        msg: Buffer.from('hello'),
+        address: '198.51.100.7',
+        port: 65535,
+        receivedAt: 1_763_000_000_125,
+        acked: false,
+      },
+    ]);
+    expect(b.empty).toBe(true);
+    expect([...unpackBatch(b.take().batch)]).toEqual([]);
+  });
+
+  it('survives the structured clone of postMessage with the transfer list', async () => {
+    const b = new DatagramBatcher();
+    b.add(Buffer.from([9, 8, 7]), '127.0.0.1', 4000, 5, true);
+    const { batch, transfer } = b.take();
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<typeof batch>((resolve) => port2.once('message', resolve));
+    port1.postMessage(batch, transfer);
+    const copy = await received;
+    port1.close();
+    port2.close();
+    expect(batch.bytes.byteLength).toBe(0); // transferred, not copied
+    expect([...unpackBatch(copy)].map((d) => [[...d.msg], d.address, d.port, d.acked])).toEqual([
+      [[9, 8, 7], '127.0.0.1', 4000, true],
+    ]);
+  });
+});
+
+describe('Backlog', () => {
+  function pair() {
+    const progress = Backlog.create();
+    return { worker: new Backlog(progress), main: new Backlog(progress) };
+  }
+
+  it('drops past MIN_BACKLOG datagrams not yet handled until the rate is measured', () => {
+    const { worker, main } = pair();
+    for (let i = 0; i < MIN_BACKLOG; i++) expect(worker.admit(0)).toBe(true);
+    expect(worker.admit(0)).toBe(false);
+    main.handledMore(2);
+    expect(worker.admit(1)).toBe(true);
+    expect(worker.admit(1)).toBe(true);
+    expect(worker.admit(1)).toBe(false);
+  });
+
+  it('allows MAX_BACKLOG_MS of the main thread rate, within MIN_BACKLOG..MAX_BACKLOG', () => {
+    const { worker, main } = pair();
+    worker.admit(0);
+    main.handledMore(1);
+    // 40,000 handled per second: 20,000 datagrams are 500 ms of its work.
+    let now = 0;
+    for (let i = 0; i < 8; i++) {
+      now += RATE_SAMPLE_MS;
+      main.handledMore(10_000);
+      worker.admit(now);
+    }
+    expect(worker.maxBacklog).toBeGreaterThan(19_000);
+    expect(worker.maxBacklog).toBeLessThan(21_000);
+    // Stalled: the bound falls back towards MIN_BACKLOG, never below.
+    for (let i = 0; i < 40; i++) worker.admit((now += RATE_SAMPLE_MS));
+    expect(worker.maxBacklog).toBe(MIN_BACKLOG);
+    for (let i = 0; i < 8; i++) {
+      main.handledMore(1_000_000);
+      worker.admit((now += RATE_SAMPLE_MS));
+    }
+    expect(worker.maxBacklog).toBe(MAX_BACKLOG);
+  });
+
+  it('counts right across the wrap of its 32-bit counters', () => {
+    const { worker, main } = pair();
+    (worker as unknown as { forwarded: number }).forwarded = 0x7fffffff - 5;
+    main.handledMore(0x7fffffff - 5);
+    for (let i = 0; i < MIN_BACKLOG; i++) expect(worker.admit(0)).toBe(true);
+    expect(worker.admit(0)).toBe(false);
+    main.handledMore(1);
+    expect(worker.admit(0)).toBe(true);
+  });
+});
