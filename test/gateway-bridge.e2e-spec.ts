@@ -62,7 +62,9 @@ describe('gateway bridge: the server process over real UDP', () => {
     (await http().get('/api/gateways/stats').set('Authorization', auth).expect(200)).body;
 
   beforeAll(async () => {
-    lns = await startLnsProcess({}, ['http', 'udp']);
+    // The server process runs the bridge with its socket on the worker thread (udp.worker, opt-in);
+    // the in-process tests below run it on the main thread (the default).
+    lns = await startLnsProcess({ LNS_UDP_WORKER: 'true' }, ['http', 'udp']);
     auth = `Bearer ${lns.adminToken()}`;
     http = () => request.agent(`http://127.0.0.1:${lns.ports.http}`);
     probe = await UdpProbe.open();
@@ -312,7 +314,7 @@ describe('gateway bridge: the server process over real UDP', () => {
       expect(before.location).not.toBeNull();
       await Promise.all(gateways.splice(0).map((g) => g.stop()));
       expect(await lns.stop()).toBe(0);
-      lns = await startLnsProcess({ LNS_DATA_DIR: lns.dataDir }, ['http', 'udp']);
+      lns = await startLnsProcess({ LNS_DATA_DIR: lns.dataDir, LNS_UDP_WORKER: 'true' }, ['http', 'udp']);
       const after = await getGateway(GW1);
       expect(after).toMatchObject({
         gatewayId: GW1,

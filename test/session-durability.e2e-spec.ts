@@ -18,7 +18,7 @@ const env = { LNS_DEDUP_WINDOW_MS: '50', LNS_GATEWAYS_ALLOW_UNKNOWN: 'true' };
  * killed with SIGKILL (no shutdown hook, no last flush) the moment the last `up` event reaches the
  * MQTT subscriber, and started again on the same data directory; every device's FCntUp must be
  * the one after its last published frame. With the session writes on their worker thread
- * (`database.sessionWriter: worker`, the default) and on the main connection (`inline`).
+ * (`database.sessionWriter: worker`) and on the main connection (`inline`, the default).
  */
 describe.each(['worker', 'inline'])('session counters across a kill -9 (sessionWriter: %s)', (mode) => {
   let lns: LnsProcess | undefined;

@@ -39,7 +39,13 @@ export class EventSink {
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // Every later step would count its uplinks as lost: say why instead.
+    client.on('close', () => {
+      if (!this.ending) console.log('  MQTT subscriber: the server closed the connection');
+    });
   }
+
+  private ending = false;
 
   static async connect(port: number, token: string): Promise<EventSink> {
     const client = await connectAsync(`mqtt://127.0.0.1:${port}`, {
@@ -65,6 +71,7 @@ export class EventSink {
   }
 
   async close(): Promise<void> {
+    this.ending = true;
     await this.client.endAsync(true);
   }
 

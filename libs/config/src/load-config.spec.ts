@@ -18,10 +18,10 @@ describe('loadConfig', () => {
     expect(c.netId).toBe('000000');
     expect(c.dedup.windowMs).toBe(200);
     expect(c.gateways.allowUnknown).toBe(false);
-    expect(c.database.sessionWriter).toBe('worker');
+    expect(c.database.sessionWriter).toBe('inline');
     expect(
-      loadConfig({ env: { LNS_DATABASE_SESSION_WRITER: 'inline' }, configDir }).database.sessionWriter,
-    ).toBe('inline');
+      loadConfig({ env: { LNS_DATABASE_SESSION_WRITER: 'worker' }, configDir }).database.sessionWriter,
+    ).toBe('worker');
   });
 
   it('maps key paths to LNS_* names', () => {

@@ -79,10 +79,13 @@ async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   }
 }
 
+/** `database.sessionWriter: worker` (the default is inline). */
+const WORKER = { database: { url: '', sessionWriter: 'worker' } } as LnsConfig;
+
 describe('SessionRepository with its writer thread', () => {
   it('writes activations, counters and deletes on the writer thread; a refused row fails alone', async () => {
     const ds = await fileDatabase();
-    const repo = new SessionRepository(ds);
+    const repo = new SessionRepository(ds, WORKER);
     expect(await repo.startWriter()).toBe(true);
     try {
       const a = sessionFor(ctxA, { fCntUp: 10 });
@@ -150,7 +153,7 @@ describe('InMemorySessionStore with the writer thread', () => {
 
   beforeEach(async () => {
     ds = await fileDatabase();
-    repo = new SessionRepository(ds);
+    repo = new SessionRepository(ds, WORKER);
     store = new InMemorySessionStore(repo, cipher);
     await store.onModuleInit();
     expect(writerUp(repo)).toBe(true);
