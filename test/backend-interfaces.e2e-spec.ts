@@ -1,5 +1,11 @@
 import request from 'supertest';
 import { VirtualDevice } from '@lns/simulator';
+import {
+  createApplication,
+  createDeviceProfile,
+  createOtaaDevice,
+  virtualOtaaDevice,
+} from './support/fixtures';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 
 const APP_KEY = '2b7e151628aed2a6abf7158809cf4f3c';
@@ -19,33 +25,16 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
   const bi = () => request(`http://127.0.0.1:${lns.httpPort}`).post('/api/backend-interfaces');
 
   async function localDevice(devEui: string, endToEnd: boolean): Promise<VirtualDevice> {
-    const app = (
-      await lns.api
-        .post('/api/applications')
-        .send({ name: `app-${devEui}`, endToEnd })
-        .expect(201)
-    ).body.id;
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui,
-        joinEui: JOIN_EUI,
-        name: devEui,
-        applicationId: app,
-        deviceProfileId: profile,
-        activation: 'OTAA',
-        joinServer: 'local',
-        appKey: APP_KEY,
-      })
-      .expect(201);
-    return new VirtualDevice({
+    const app = await createApplication(lns.api, { name: `app-${devEui}`, endToEnd });
+    await createOtaaDevice(lns.api, {
       devEui,
       joinEui: JOIN_EUI,
-      region: 'EU868',
-      macVersion: '1.0.4',
-      seed: devEui,
-      activation: { type: 'OTAA', appKey: APP_KEY },
+      applicationId: app,
+      deviceProfileId: profile,
+      joinServer: 'local',
+      appKey: APP_KEY,
     });
+    return virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion: '1.0.4', appKey: APP_KEY });
   }
 
   function joinReq(d: VirtualDevice) {
@@ -72,12 +61,7 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
         { senderId: '000013', token: HOME_TOKEN },
       ]),
     });
-    profile = (
-      await lns.api
-        .post('/api/device-profiles')
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.4' })
-        .expect(201)
-    ).body.id;
+    profile = await createDeviceProfile(lns.api, { name: 'eu', region: 'EU868', macVersion: '1.0.4' });
   });
   afterAll(async () => lns?.close());
 
@@ -117,14 +101,7 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
       .expect(201);
     const [mine, theirs] = imported.body as Array<{ devEui: string; ownerToken: string }>;
     const device = (devEui: string) =>
-      new VirtualDevice({
-        devEui,
-        joinEui: JOIN_EUI,
-        region: 'EU868',
-        macVersion: '1.0.4',
-        seed: devEui,
-        activation: { type: 'OTAA', appKey: APP_KEY },
-      });
+      virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion: '1.0.4', appKey: APP_KEY });
     const ask = async (d: VirtualDevice) =>
       (await bi().set('Authorization', `Bearer ${PEER_TOKEN}`).send(joinReq(d)).expect(200)).body;
 
@@ -165,18 +142,11 @@ describe('apps/lns: the embedded join server over the Backend Interfaces', () =>
         .send([{ devEui, joinEui: JOIN_EUI, appKey: APP_KEY, macVersion: '1.0.4' }])
         .expect(201)
     ).body as Array<{ ownerToken: string; qr: string }>;
-    const app = (await lns.api.post('/api/applications').send({ name: 'released' }).expect(201)).body.id;
+    const app = await createApplication(lns.api, { name: 'released' });
     const provision = (qr: string) =>
       lns.api.post('/api/devices/qr').send({ qr, applicationId: app, deviceProfileId: profile }).expect(201);
     const asHome = (body: object) => bi().set('Authorization', `Bearer ${HOME_TOKEN}`).send(body).expect(200);
-    const d = new VirtualDevice({
-      devEui,
-      joinEui: JOIN_EUI,
-      region: 'EU868',
-      macVersion: '1.0.4',
-      seed: devEui,
-      activation: { type: 'OTAA', appKey: APP_KEY },
-    });
+    const d = virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion: '1.0.4', appKey: APP_KEY });
     const appSKeyReq = (senderId: string, sessionKeyId: string) => ({
       ProtocolVersion: '1.1',
       SenderID: senderId,

@@ -11,8 +11,17 @@ import {
   SERVER_CERT,
   SERVER_KEY,
 } from '../libs/network-server/src/join/external/testing/test-pki';
+import {
+  createApplication,
+  createDeviceProfile,
+  createJoinServer,
+  createOtaaDevice,
+  startVirtualGateway,
+  virtualOtaaDevice,
+} from './support/fixtures';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 import { JOIN_SERVER_MAIN, LnsProcess, startLnsProcess } from './support/lns-process';
+import { hearAt } from './support/radio';
 import { eventually } from './support/udp-probe';
 
 jest.setTimeout(90_000);
@@ -48,26 +57,14 @@ describe('external join server over HTTPS with mutual TLS', () => {
       .set('Authorization', `Bearer ${JS_ADMIN}`)
       .send({ joinEui: JOIN_EUI, macVersion: '1.0.4', appKey: APP_KEY })
       .expect(201);
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui,
-        joinEui: JOIN_EUI,
-        name: devEui,
-        applicationId: app,
-        deviceProfileId: profile,
-        activation: 'OTAA',
-        joinServer,
-      })
-      .expect(201);
-    return new VirtualDevice({
+    await createOtaaDevice(lns.api, {
       devEui,
       joinEui: JOIN_EUI,
-      region: 'EU868',
-      macVersion: '1.0.4',
-      seed: devEui,
-      activation: { type: 'OTAA', appKey: APP_KEY },
+      applicationId: app,
+      deviceProfileId: profile,
+      joinServer,
     });
+    return virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion: '1.0.4', appKey: APP_KEY });
   }
 
   /** The join-request over UDP; resolves with the RX1 join-accept, or the log event saying why not. */
@@ -76,15 +73,8 @@ describe('external join server over HTTPS with mutual TLS', () => {
   ): Promise<{ phyPayload: Buffer } | { log: { code: string; description: string } }> {
     const devEui = d.devEui.toString('hex');
     const jr = d.joinRequest();
-    const rate = d.region.getDataRate(jr.dataRate);
-    if (rate.modulation !== 'LORA') throw new Error('LoRa only');
     const tmst = (gw.concentratorTime() + 10_000) >>> 0;
-    await gw.sendUplink(jr.phyPayload, {
-      frequency: jr.frequency,
-      spreadingFactor: rate.spreadingFactor,
-      bandwidth: rate.bandwidth,
-      tmst,
-    });
+    await hearAt(gw, d, jr, tmst);
     const rx1 = (tmst + 5_000_000) >>> 0;
     const end = Date.now() + 7000;
     while (Date.now() < end) {
@@ -121,15 +111,9 @@ describe('external join server over HTTPS with mutual TLS', () => {
       LNS_NET_ID: NET_ID,
     });
     lns.bus.on('application.event', (e) => void events.push(e));
-    profile = (
-      await lns.api
-        .post('/api/device-profiles')
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.4' })
-        .expect(201)
-    ).body.id;
-    app = (await lns.api.post('/api/applications').send({ name: 'tls' }).expect(201)).body.id;
-    gw = new VirtualGateway({ gatewayId: 'aa555a000000f1f1', port: lns.udpPort, keepaliveMs: 1000 });
-    await gw.start();
+    profile = await createDeviceProfile(lns.api, { name: 'eu', region: 'EU868', macVersion: '1.0.4' });
+    app = await createApplication(lns.api, { name: 'tls' });
+    gw = await startVirtualGateway({ gatewayId: 'aa555a000000f1f1', port: lns.udpPort, keepaliveMs: 1000 });
   });
 
   afterAll(async () => {
@@ -144,18 +128,13 @@ describe('external join server over HTTPS with mutual TLS', () => {
   });
 
   it('with the CA and a client certificate the join goes through', async () => {
-    const id = (
-      await lns.api
-        .post('/api/join-servers')
-        .send({
-          name: 'mtls',
-          url: `${base()}/api/backend-interfaces`,
-          caCert: CA_CERT,
-          clientCert: CLIENT_CERT,
-          clientKey: CLIENT_KEY,
-        })
-        .expect(201)
-    ).body.id;
+    const id = await createJoinServer(lns.api, {
+      name: 'mtls',
+      url: `${base()}/api/backend-interfaces`,
+      caCert: CA_CERT,
+      clientCert: CLIENT_CERT,
+      clientKey: CLIENT_KEY,
+    });
     expect((await lns.api.get(`/api/join-servers/${id}`).expect(200)).body.tls).toEqual({
       caCert: true,
       clientCert: true,
@@ -168,12 +147,11 @@ describe('external join server over HTTPS with mutual TLS', () => {
   });
 
   it('without a client certificate the join server refuses the sender (UnknownSender)', async () => {
-    const id = (
-      await lns.api
-        .post('/api/join-servers')
-        .send({ name: 'no client cert', url: `${base()}/api/backend-interfaces`, caCert: CA_CERT })
-        .expect(201)
-    ).body.id;
+    const id = await createJoinServer(lns.api, {
+      name: 'no client cert',
+      url: `${base()}/api/backend-interfaces`,
+      caCert: CA_CERT,
+    });
     const out = await joinThrough(await device('00000000000f0102', id));
     expect(out).toMatchObject({
       log: { code: 'JOIN_SERVER', description: expect.stringContaining('UnknownSender') },
@@ -181,17 +159,12 @@ describe('external join server over HTTPS with mutual TLS', () => {
   });
 
   it("without the join server's CA the certificate is not trusted: a TLS failure, logged", async () => {
-    const id = (
-      await lns.api
-        .post('/api/join-servers')
-        .send({
-          name: 'untrusted',
-          url: `${base()}/api/backend-interfaces`,
-          clientCert: CLIENT_CERT,
-          clientKey: CLIENT_KEY,
-        })
-        .expect(201)
-    ).body.id;
+    const id = await createJoinServer(lns.api, {
+      name: 'untrusted',
+      url: `${base()}/api/backend-interfaces`,
+      clientCert: CLIENT_CERT,
+      clientKey: CLIENT_KEY,
+    });
     const out = await joinThrough(await device('00000000000f0103', id));
     expect(out).toMatchObject({
       log: { code: 'JOIN_SERVER', description: expect.stringMatching(/failed: TLS: /) },

@@ -1,15 +1,18 @@
 import request from 'supertest';
 import { ApplicationEvent } from '@lns/event-bus';
 import { unwrapKey } from '@lns/lorawan';
-import {
-  JoinRequestResult,
-  ReceivedDownlink,
-  UplinkResult,
-  VirtualDevice,
-  VirtualGateway,
-} from '@lns/simulator';
+import { ReceivedDownlink, VirtualDevice, VirtualGateway } from '@lns/simulator';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 import { JOIN_SERVER_MAIN, LnsProcess, startLnsProcess } from './support/lns-process';
+import {
+  createApplication,
+  createEu868Profiles,
+  createJoinServer,
+  createOtaaDevice,
+  startVirtualGateway,
+  virtualOtaaDevice,
+} from './support/fixtures';
+import { downlinkAt, hearAt } from './support/radio';
 import { eventually } from './support/udp-probe';
 
 // A join through an external join server: real UDP in, real HTTP to a second process, join-accept at 5 s.
@@ -45,7 +48,7 @@ describe('joins through an external join server (apps/join-server over the Backe
   let gw: VirtualGateway;
   let jsId: string;
   let app: string;
-  const profiles: Record<string, string> = {};
+  let profiles: Record<'1.0.4' | '1.1.0', string>;
   const events = new Events();
   const jsApi = () => request(`http://127.0.0.1:${js.ports.http}`);
   const biUrl = () => `http://127.0.0.1:${js.ports.http}/api/backend-interfaces`;
@@ -68,56 +71,26 @@ describe('joins through an external join server (apps/join-server over the Backe
     macVersion: '1.0.4' | '1.1.0',
     joinServer = jsId,
   ): Promise<void> {
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui,
-        joinEui: JOIN_EUI,
-        name: `ext-${devEui}`,
-        applicationId: app,
-        deviceProfileId: profiles[macVersion],
-        activation: 'OTAA',
-        joinServer,
-      })
-      .expect(201);
+    await createOtaaDevice(lns.api, {
+      devEui,
+      joinEui: JOIN_EUI,
+      name: `ext-${devEui}`,
+      applicationId: app,
+      deviceProfileId: profiles[macVersion],
+      joinServer,
+    });
   }
 
   function virtualDevice(devEui: string, macVersion: '1.0.4' | '1.1.0', appKey = APP_KEY): VirtualDevice {
-    return new VirtualDevice({
-      devEui,
-      joinEui: JOIN_EUI,
-      region: 'EU868',
-      macVersion,
-      seed: devEui,
-      activation: { type: 'OTAA', appKey, nwkKey: NWK_KEY },
-    });
-  }
-
-  function hear(device: VirtualDevice, tx: JoinRequestResult | UplinkResult, tmst: number) {
-    const rate = device.region.getDataRate(tx.dataRate);
-    if (rate.modulation !== 'LORA') throw new Error('LoRa only');
-    return gw.sendUplink(tx.phyPayload, {
-      frequency: tx.frequency,
-      spreadingFactor: rate.spreadingFactor,
-      bandwidth: rate.bandwidth,
-      tmst,
-    });
-  }
-
-  async function downlinkAt(tmst: number, timeoutMs: number): Promise<ReceivedDownlink> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const dl = await gw.nextDownlink(Math.max(1, end - Date.now()));
-      if (dl.tmst === tmst) return dl;
-    }
+    return virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion, appKey, nwkKey: NWK_KEY });
   }
 
   /** The join-request over UDP; the join-accept the gateway is told to send in RX1. */
   async function joinOnce(device: VirtualDevice): Promise<ReceivedDownlink> {
     const tmst = (gw.concentratorTime() + 10_000) >>> 0;
-    await hear(device, device.joinRequest(), tmst);
+    await hearAt(gw, device, device.joinRequest(), tmst);
     // RX1 opens JOIN_ACCEPT_DELAY1 = 5 s after the join-request (RP002 "Default Settings").
-    return downlinkAt((tmst + 5_000_000) >>> 0, 10_000);
+    return downlinkAt(gw, (tmst + 5_000_000) >>> 0, 10_000);
   }
 
   /**
@@ -128,7 +101,7 @@ describe('joins through an external join server (apps/join-server over the Backe
     const devEui = device.devEui.toString('hex');
     const before = events.of('log', devEui).length;
     const tmst = (gw.concentratorTime() + 10_000) >>> 0;
-    await hear(device, device.joinRequest(), tmst);
+    await hearAt(gw, device, device.joinRequest(), tmst);
     const log = await events.next('log', devEui, before);
     // Downlinks answering other devices' uplinks may pass by; none may be this join-request's RX1/RX2.
     const windows = [(tmst + 5_000_000) >>> 0, (tmst + 6_000_000) >>> 0];
@@ -160,30 +133,17 @@ describe('joins through an external join server (apps/join-server over the Backe
       LNS_NET_ID: NET_ID,
     });
     lns.bus.on('application.event', (e) => void events.all.push(e));
-    jsId = (
-      await lns.api
-        .post('/api/join-servers')
-        .send({
-          name: 'standalone JS',
-          url: biUrl(),
-          joinEuis: [JOIN_EUI],
-          token: PEER_TOKEN,
-          kekLabel: NS_KEK_LABEL,
-          kek: NS_KEK,
-        })
-        .expect(201)
-    ).body.id;
-    for (const macVersion of ['1.0.4', '1.1.0']) {
-      profiles[macVersion] = (
-        await lns.api
-          .post('/api/device-profiles')
-          .send({ name: `eu-${macVersion}`, region: 'EU868', macVersion })
-          .expect(201)
-      ).body.id;
-    }
-    app = (await lns.api.post('/api/applications').send({ name: 'plain' }).expect(201)).body.id;
-    gw = new VirtualGateway({ gatewayId: 'aa555a000000e1e1', port: lns.udpPort, keepaliveMs: 1000 });
-    await gw.start();
+    jsId = await createJoinServer(lns.api, {
+      name: 'standalone JS',
+      url: biUrl(),
+      joinEuis: [JOIN_EUI],
+      token: PEER_TOKEN,
+      kekLabel: NS_KEK_LABEL,
+      kek: NS_KEK,
+    });
+    profiles = await createEu868Profiles(lns.api, ['1.0.4', '1.1.0']);
+    app = await createApplication(lns.api, { name: 'plain' });
+    gw = await startVirtualGateway({ gatewayId: 'aa555a000000e1e1', port: lns.udpPort, keepaliveMs: 1000 });
   });
 
   afterAll(async () => {
@@ -213,7 +173,7 @@ describe('joins through an external join server (apps/join-server over the Backe
       expect(await events.next('join', devEui, 0)).toMatchObject({ devAddr, deviceInfo: { devEui } });
 
       const up = device.uplink({ fPort: 7, payload: Buffer.from(`via external JS ${macVersion}`) });
-      await hear(device, up, (gw.concentratorTime() + 10_000) >>> 0);
+      await hearAt(gw, device, up, (gw.concentratorTime() + 10_000) >>> 0);
       expect(await events.next('up', devEui, 0)).toMatchObject({
         devAddr,
         fCnt: 0,
@@ -257,12 +217,11 @@ describe('joins through an external join server (apps/join-server over the Backe
   });
 
   it('a network server with the wrong bearer token is refused: UnknownSender, a JOIN_SERVER log event', async () => {
-    const wrong = (
-      await lns.api
-        .post('/api/join-servers')
-        .send({ name: 'wrong token', url: biUrl(), token: 'not-the-peer-token-0000' })
-        .expect(201)
-    ).body.id;
+    const wrong = await createJoinServer(lns.api, {
+      name: 'wrong token',
+      url: biUrl(),
+      token: 'not-the-peer-token-0000',
+    });
     const devEui = '00000000000e0203';
     await onJoinServer(devEui, '1.0.4');
     await onNetworkServer(devEui, '1.0.4', wrong);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { classATimestamp, DownlinkTxAck, GatewayStatsReceived, UplinkReceived } from '@lns/gateway-bridge';
 import { VirtualGateway } from '@lns/simulator';
+import { createGateway } from './support/fixtures';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually, gatewayDatagram, UdpProbe } from './support/udp-probe';
@@ -393,7 +394,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
       [GW_V1, 'v1'],
       [IDLE, 'idle'],
     ]) {
-      await lns.api.post('/api/gateways').send({ gatewayId, name }).expect(201);
+      await createGateway(lns.api, { gatewayId, name });
     }
     lns.bus.on('uplink.received', (e) => void uplinks.push(e));
     lns.bus.on('gateway.stats', (e) => void stats.push(e));

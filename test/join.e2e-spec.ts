@@ -1,14 +1,16 @@
 import request from 'supertest';
 import { ApplicationEvent } from '@lns/event-bus';
 import { devAddrRange, inRange } from '@lns/network-server';
-import {
-  JoinRequestResult,
-  ReceivedDownlink,
-  UplinkResult,
-  VirtualDevice,
-  VirtualGateway,
-} from '@lns/simulator';
+import { VirtualDevice, VirtualGateway } from '@lns/simulator';
 import { IN_PROCESS_ADMIN_TOKEN, InProcessLns, startLnsInProcess } from './support/in-process-lns';
+import {
+  createApplication,
+  createEu868Profiles,
+  createOtaaDevice,
+  startVirtualGateway,
+  virtualOtaaDevice,
+} from './support/fixtures';
+import { downlinkAt, hearAt } from './support/radio';
 import { eventually } from './support/udp-probe';
 
 // JOIN_ACCEPT_DELAY1 is 5 s of concentrator time; the server may hand the join-accept over early.
@@ -40,71 +42,37 @@ describe('joins through the embedded join server (real UDP, real HTTP)', () => {
   let lns: InProcessLns;
   let gw: VirtualGateway;
   let app: string;
-  const profiles: Record<string, string> = {};
+  let profiles: Record<'1.0.3' | '1.0.4' | '1.1.0', string>;
   const events = new Events();
   const put = (path: string) =>
     request(`http://127.0.0.1:${lns.httpPort}`)
       .put(path)
       .set('Authorization', `Bearer ${IN_PROCESS_ADMIN_TOKEN}`);
 
-  /** The device's transmission as the gateway reports it, at concentrator time `tmst`. */
-  function hear(device: VirtualDevice, tx: JoinRequestResult | UplinkResult, tmst: number) {
-    const rate = device.region.getDataRate(tx.dataRate);
-    if (rate.modulation !== 'LORA') throw new Error('LoRa only');
-    return gw.sendUplink(tx.phyPayload, {
-      frequency: tx.frequency,
-      spreadingFactor: rate.spreadingFactor,
-      bandwidth: rate.bandwidth,
-      tmst,
-    });
-  }
-
   async function createDevice(
     devEui: string,
     macVersion: '1.0.3' | '1.0.4' | '1.1.0',
   ): Promise<VirtualDevice> {
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui,
-        joinEui: JOIN_EUI,
-        name: `otaa-${macVersion}`,
-        applicationId: app,
-        deviceProfileId: profiles[macVersion],
-        activation: 'OTAA',
-        joinServer: 'local',
-        appKey: APP_KEY,
-        ...(macVersion === '1.1.0' ? { nwkKey: NWK_KEY } : {}),
-      })
-      .expect(201);
-    return new VirtualDevice({
+    const nwkKey = macVersion === '1.1.0' ? NWK_KEY : undefined;
+    await createOtaaDevice(lns.api, {
       devEui,
       joinEui: JOIN_EUI,
-      region: 'EU868',
-      macVersion,
-      seed: devEui,
-      activation: { type: 'OTAA', appKey: APP_KEY, ...(macVersion === '1.1.0' ? { nwkKey: NWK_KEY } : {}) },
+      name: `otaa-${macVersion}`,
+      applicationId: app,
+      deviceProfileId: profiles[macVersion],
+      joinServer: 'local',
+      appKey: APP_KEY,
+      nwkKey,
     });
-  }
-
-  /**
-   * The PULL_RESP timed for concentrator time `tmst`; other downlinks (data downlinks answering earlier
-   * uplinks) are passed over. Rejects when none comes within `timeoutMs`.
-   */
-  async function downlinkAt(tmst: number, timeoutMs: number): Promise<ReceivedDownlink> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const dl = await gw.nextDownlink(Math.max(1, end - Date.now()));
-      if (dl.tmst === tmst) return dl;
-    }
+    return virtualOtaaDevice({ devEui, joinEui: JOIN_EUI, macVersion, appKey: APP_KEY, nwkKey });
   }
 
   /** Join-request over UDP; resolves with the join-accept the gateway was told to send for RX1. */
   async function joinOnce(device: VirtualDevice, jr = device.joinRequest()) {
     const tmst = (gw.concentratorTime() + 10_000) >>> 0;
-    await hear(device, jr, tmst);
+    await hearAt(gw, device, jr, tmst);
     // RX1 opens JOIN_ACCEPT_DELAY1 = 5 s after the end of the join-request (RP002 "Default Settings").
-    const dl = await downlinkAt((tmst + 5_000_000) >>> 0, 10_000);
+    const dl = await downlinkAt(gw, (tmst + 5_000_000) >>> 0, 10_000);
     return { dl, tmst, jr };
   }
 
@@ -116,17 +84,9 @@ describe('joins through the embedded join server (real UDP, real HTTP)', () => {
       LNS_NET_ID: NET_ID,
     });
     lns.bus.on('application.event', (e) => void events.all.push(e));
-    for (const macVersion of ['1.0.3', '1.0.4', '1.1.0']) {
-      profiles[macVersion] = (
-        await lns.api
-          .post('/api/device-profiles')
-          .send({ name: `eu-${macVersion}`, region: 'EU868', macVersion })
-          .expect(201)
-      ).body.id;
-    }
-    app = (await lns.api.post('/api/applications').send({ name: 'plain' }).expect(201)).body.id;
-    gw = new VirtualGateway({ gatewayId: 'aa555a000000a0f1', port: lns.udpPort, keepaliveMs: 1000 });
-    await gw.start();
+    profiles = await createEu868Profiles(lns.api, ['1.0.3', '1.0.4', '1.1.0']);
+    app = await createApplication(lns.api, { name: 'plain' });
+    gw = await startVirtualGateway({ gatewayId: 'aa555a000000a0f1', port: lns.udpPort, keepaliveMs: 1000 });
   });
 
   afterAll(async () => {
@@ -166,7 +126,7 @@ describe('joins through the embedded join server (real UDP, real HTTP)', () => {
       });
 
       const up = device.uplink({ fPort: 5, payload: Buffer.from(`hi ${macVersion}`) });
-      await hear(device, up, (gw.concentratorTime() + 10_000) >>> 0);
+      await hearAt(gw, device, up, (gw.concentratorTime() + 10_000) >>> 0);
       const ev = await events.next('up', devEui, 0);
       expect(ev).toMatchObject({
         devAddr: devAddr.toString(16).padStart(8, '0'),
@@ -195,11 +155,11 @@ describe('joins through the embedded join server (real UDP, real HTTP)', () => {
 
     // The same frame again (a replay): no join-accept, a log event saying why.
     const replayTmst = (gw.concentratorTime() + 10_000) >>> 0;
-    const silent = downlinkAt((replayTmst + 5_000_000) >>> 0, 2_500).then(
+    const silent = downlinkAt(gw, (replayTmst + 5_000_000) >>> 0, 2_500).then(
       () => 'join-accept',
       () => 'none',
     );
-    await hear(device, first.jr, replayTmst);
+    await hearAt(gw, device, first.jr, replayTmst);
     const log = await events.next('log', devEui, 0);
     expect(log).toMatchObject({
       level: 'WARNING',

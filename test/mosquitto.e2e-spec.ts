@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import { connectAsync, MqttClient } from 'mqtt';
 import request from 'supertest';
 import { ReceivedDownlink, UplinkResult, VirtualDevice, VirtualGateway } from '@lns/simulator';
+import { adminApiOf, createApplicationWithAbpDevice, startVirtualGateway } from './support/fixtures';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -207,26 +208,16 @@ describeWithMosquitto('MQTT, external broker: a real Mosquitto, the server proce
     adminToken = lns.adminToken()!;
     // The server's subscription to downlink commands is in place on the broker.
     await broker.subscribed('application/+/device/+/command/down');
-    const profile = (
-      await api()
-        .post('/api/device-profiles')
-        .set('Authorization', auth())
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.3' })
-    ).body.id;
-    appId = (await api().post('/api/applications').set('Authorization', auth()).send({ name: 'mosquitto' }))
-      .body.id;
-    await api()
-      .post('/api/devices')
-      .set('Authorization', auth())
-      .send({
+    const admin = adminApiOf(lns);
+    appId = await createApplicationWithAbpDevice(
+      admin,
+      { name: 'mosquitto' },
+      {
         devEui: DEV_EUI,
         name: 'on-mosquitto',
-        applicationId: appId,
-        deviceProfileId: profile,
-        activation: 'ABP',
-        abp: { devAddr: DEV_ADDR.toString(16), nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY },
-      })
-      .expect(201);
+        abp: { devAddr: DEV_ADDR, nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY },
+      },
+    );
     client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
       username: APP_USER,
       password: APP_PASSWORD,
@@ -237,8 +228,11 @@ describeWithMosquitto('MQTT, external broker: a real Mosquitto, the server proce
       (topic, payload) => void messages.push({ topic, json: JSON.parse(payload.toString()) }),
     );
     await client.subscribeAsync(`application/${appId}/device/+/event/+`, { qos: 1 });
-    gw = new VirtualGateway({ gatewayId: 'bb555a0000000055', port: lns.ports.udp!, keepaliveMs: 2000 });
-    await gw.start();
+    gw = await startVirtualGateway({
+      gatewayId: 'bb555a0000000055',
+      port: lns.ports.udp!,
+      keepaliveMs: 2000,
+    });
   });
 
   afterAll(async () => {

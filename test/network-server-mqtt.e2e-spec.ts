@@ -1,6 +1,12 @@
 import { connectAsync, MqttClient } from 'mqtt';
 import request from 'supertest';
 import { ReceivedDownlink, UplinkResult, VirtualDevice, VirtualGateway } from '@lns/simulator';
+import {
+  adminApiOf,
+  createApplicationWithAbpDevice,
+  createApplicationToken,
+  startVirtualGateway,
+} from './support/fixtures';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -51,10 +57,16 @@ describe('network server through MQTT, in the server process, across a restart',
       'udp',
       'mqtt',
     ]);
-    gw1 = new VirtualGateway({ gatewayId: 'bb555a0000000001', port: lns.ports.udp!, keepaliveMs: 2000 });
-    gw2 = new VirtualGateway({ gatewayId: 'bb555a0000000002', port: lns.ports.udp!, keepaliveMs: 2000 });
-    await gw1.start();
-    await gw2.start();
+    gw1 = await startVirtualGateway({
+      gatewayId: 'bb555a0000000001',
+      port: lns.ports.udp!,
+      keepaliveMs: 2000,
+    });
+    gw2 = await startVirtualGateway({
+      gatewayId: 'bb555a0000000002',
+      port: lns.ports.udp!,
+      keepaliveMs: 2000,
+    });
   }
 
   async function subscribe(): Promise<void> {
@@ -120,29 +132,17 @@ describe('network server through MQTT, in the server process, across a restart',
   beforeAll(async () => {
     await start();
     adminToken = lns.adminToken()!;
-    const profile = (
-      await api()
-        .post('/api/device-profiles')
-        .set('Authorization', auth())
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.3' })
-    ).body.id;
-    appId = (await api().post('/api/applications').set('Authorization', auth()).send({ name: 'mqtt-app' }))
-      .body.id;
-    appToken = (
-      await api().post(`/api/applications/${appId}/tokens`).set('Authorization', auth()).send({ name: 't' })
-    ).body.token;
-    await api()
-      .post('/api/devices')
-      .set('Authorization', auth())
-      .send({
+    const admin = adminApiOf(lns);
+    appId = await createApplicationWithAbpDevice(
+      admin,
+      { name: 'mqtt-app' },
+      {
         devEui: DEV_EUI,
         name: 'mqtt-dev',
-        applicationId: appId,
-        deviceProfileId: profile,
-        activation: 'ABP',
-        abp: { devAddr: DEV_ADDR.toString(16), nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY },
-      })
-      .expect(201);
+        abp: { devAddr: DEV_ADDR, nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY },
+      },
+    );
+    appToken = await createApplicationToken(admin, appId, { name: 't' });
     await subscribe();
   });
 

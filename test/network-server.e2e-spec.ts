@@ -10,6 +10,12 @@ import {
   VirtualDeviceConfig,
   VirtualGateway,
 } from '@lns/simulator';
+import {
+  createAbpDevice,
+  createApplication,
+  createDeviceProfile,
+  startVirtualGateway,
+} from './support/fixtures';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 import { eventually } from './support/udp-probe';
 
@@ -82,22 +88,22 @@ describe('network server end to end (real UDP, real HTTP, in-process bus)', () =
   let euiSeq = 0x0101010101010000n;
 
   async function gateway(gatewayId: string, protocolVersion: 1 | 2 = 2): Promise<VirtualGateway> {
-    const gw = new VirtualGateway({ gatewayId, port: lns.udpPort, keepaliveMs: 2000, protocolVersion });
-    await gw.start();
+    const gw = await startVirtualGateway({
+      gatewayId,
+      port: lns.udpPort,
+      keepaliveMs: 2000,
+      protocolVersion,
+    });
     gateways.push(gw);
     air.watch(gw);
     return gw;
   }
 
-  async function profile(name: string, body: Record<string, unknown>): Promise<string> {
-    if (!profiles[name]) {
-      profiles[name] = (
-        await lns.api
-          .post('/api/device-profiles')
-          .send({ name, ...body })
-          .expect(201)
-      ).body.id;
-    }
+  async function profile(
+    name: string,
+    body: { region: string; macVersion: '1.0.3' | '1.1.0'; [field: string]: unknown },
+  ): Promise<string> {
+    profiles[name] ??= await createDeviceProfile(lns.api, { name, ...body });
     return profiles[name];
   }
 
@@ -127,22 +133,12 @@ describe('network server end to end (real UDP, real HTTP, in-process bus)', () =
     const keys = lw11
       ? { fNwkSIntKey: F_NWK_S_INT_KEY, sNwkSIntKey: S_NWK_S_INT_KEY, nwkSEncKey: NWK_S_ENC_KEY }
       : { nwkSKey: NWK_S_KEY };
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui,
-        name: devEui,
-        applicationId: opts.tunnel ? tunnelApp : plainApp,
-        deviceProfileId: profileId,
-        activation: 'ABP',
-        abp: {
-          devAddr: devAddr.toString(16).padStart(8, '0'),
-          ...keys,
-          ...(!opts.tunnel && { appSKey: APP_S_KEY }),
-          fCntUp: opts.fCntUp ?? 0,
-        },
-      })
-      .expect(201);
+    await createAbpDevice(lns.api, {
+      devEui,
+      applicationId: opts.tunnel ? tunnelApp : plainApp,
+      deviceProfileId: profileId,
+      abp: { devAddr, ...keys, ...(!opts.tunnel && { appSKey: APP_S_KEY }), fCntUp: opts.fCntUp ?? 0 },
+    });
     const config: VirtualDeviceConfig = {
       devEui,
       region,
@@ -226,9 +222,8 @@ describe('network server end to end (real UDP, real HTTP, in-process bus)', () =
       LNS_DOWNLINK_CLASS_C_ACK_TIMEOUT_MS: String(CLASS_C_ACK_TIMEOUT_MS),
     });
     lns.bus.on('application.event', (e) => void events.all.push(e));
-    plainApp = (await lns.api.post('/api/applications').send({ name: 'plain' }).expect(201)).body.id;
-    tunnelApp = (await lns.api.post('/api/applications').send({ name: 'tunnel', endToEnd: true }).expect(201))
-      .body.id;
+    plainApp = await createApplication(lns.api, { name: 'plain' });
+    tunnelApp = await createApplication(lns.api, { name: 'tunnel', endToEnd: true });
   });
 
   afterAll(async () => {

@@ -12,6 +12,17 @@ import {
   VirtualDeviceConfig,
   VirtualGateway,
 } from '@lns/simulator';
+import {
+  AbpSession,
+  createAbpDevice,
+  createApplication,
+  createDeviceProfile,
+  createEu868Profiles,
+  createOtaaDevice,
+  restApi,
+  startVirtualGateway,
+  virtualOtaaDevice,
+} from './support/fixtures';
 import { InProcessLns, startLnsInProcess } from './support/in-process-lns';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { metricTypes, parseMetrics } from './support/metrics-text';
@@ -63,27 +74,15 @@ function abpDevice(devEui: string, devAddr: number, macVersion: '1.0.3' | '1.1.0
   } as VirtualDeviceConfig);
 }
 
-function abpBody(
-  devEui: string,
-  devAddr: number,
-  applicationId: string,
-  deviceProfileId: string,
-  lw11 = false,
-) {
+/** The ABP session `abpDevice` holds, as the network server is given it. */
+function abpSession(devAddr: number, lw11 = false): AbpSession {
   return {
-    devEui,
-    name: devEui,
-    applicationId,
-    deviceProfileId,
-    activation: 'ABP',
-    abp: {
-      devAddr: devAddr.toString(16).padStart(8, '0'),
-      appSKey: APP_S_KEY,
-      ...(lw11
-        ? { fNwkSIntKey: F_NWK_S_INT_KEY, sNwkSIntKey: S_NWK_S_INT_KEY, nwkSEncKey: NWK_S_ENC_KEY }
-        : { nwkSKey: NWK_S_KEY }),
-      fCntUp: 0,
-    },
+    devAddr,
+    appSKey: APP_S_KEY,
+    ...(lw11
+      ? { fNwkSIntKey: F_NWK_S_INT_KEY, sNwkSIntKey: S_NWK_S_INT_KEY, nwkSEncKey: NWK_S_ENC_KEY }
+      : { nwkSKey: NWK_S_KEY }),
+    fCntUp: 0,
   };
 }
 
@@ -106,17 +105,14 @@ describe('observability of the running server (in process)', () => {
       LNS_GATEWAYS_ALLOW_UNKNOWN: 'true',
     });
     lns.bus.on('application.event', (e) => void events.push(e));
-    appId = (await lns.api.post('/api/applications').send({ name: 'metrics' }).expect(201)).body.id;
-    profileId = (
-      await lns.api
-        .post('/api/device-profiles')
-        .send({ name: 'eu-1.0.3', region: 'EU868', macVersion: '1.0.3' })
-        .expect(201)
-    ).body.id;
+    appId = await createApplication(lns.api, { name: 'metrics' });
+    profileId = await createDeviceProfile(lns.api, {
+      name: 'eu-1.0.3',
+      region: 'EU868',
+      macVersion: '1.0.3',
+    });
     for (const id of ['aa555a00000f0001', 'aa555a00000f0002', 'aa555a00000f0003']) {
-      const gw = new VirtualGateway({ gatewayId: id, port: lns.udpPort, keepaliveMs: 1000 });
-      await gw.start();
-      gws.push(gw);
+      gws.push(await startVirtualGateway({ gatewayId: id, port: lns.udpPort, keepaliveMs: 1000 }));
     }
   });
 
@@ -160,10 +156,12 @@ describe('observability of the running server (in process)', () => {
   it('counts uplinks by result, dedup sizes, per-gateway packets, joins, malformed datagrams and the queue', async () => {
     const devEui = '0f0f0f0f00000001';
     const devAddr = 0x26011001;
-    await lns.api
-      .post('/api/devices')
-      .send(abpBody(devEui, devAddr, appId, profileId))
-      .expect(201);
+    await createAbpDevice(lns.api, {
+      devEui,
+      applicationId: appId,
+      deviceProfileId: profileId,
+      abp: abpSession(devAddr),
+    });
     const device = abpDevice(devEui, devAddr);
     const ups = () => events.filter((e) => e.type === 'up' && e.devEui === devEui).length;
 
@@ -182,26 +180,21 @@ describe('observability of the running server (in process)', () => {
     await transmit(device, [gws[0]], sent[0]);
     // A join-request under a key the join server does not hold for the device: MICFailed.
     const otaaEui = '0f0f0f0f00000002';
-    await lns.api
-      .post('/api/devices')
-      .send({
-        devEui: otaaEui,
-        joinEui: JOIN_EUI,
-        name: 'otaa',
-        applicationId: appId,
-        deviceProfileId: profileId,
-        activation: 'OTAA',
-        joinServer: 'local',
-        appKey: APP_KEY,
-      })
-      .expect(201);
-    const impostor = new VirtualDevice({
+    await createOtaaDevice(lns.api, {
       devEui: otaaEui,
       joinEui: JOIN_EUI,
-      region: 'EU868',
+      name: 'otaa',
+      applicationId: appId,
+      deviceProfileId: profileId,
+      joinServer: 'local',
+      appKey: APP_KEY,
+    });
+    const impostor = virtualOtaaDevice({
+      devEui: otaaEui,
+      joinEui: JOIN_EUI,
       macVersion: '1.0.3',
+      appKey: NWK_KEY,
       seed: 'impostor',
-      activation: { type: 'OTAA', appKey: NWK_KEY },
     });
     await transmit(impostor, [gws[1]], impostor.joinRequest());
     // A datagram too short to be Semtech UDP.
@@ -411,59 +404,51 @@ describe('logs of the server process', () => {
     const gw = new VirtualGateway({ gatewayId: 'aa555a00000f00aa', port: lns.ports.udp!, keepaliveMs: 1000 });
     let sessionKeys: string[] = [];
     try {
-      const api = (method: 'get' | 'post', path: string) =>
-        request(`http://127.0.0.1:${lns.ports.http}`)
-          [method](path)
-          .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
-      const appId = (await api('post', '/api/applications').send({ name: 'keys' }).expect(201)).body.id;
-      const profile = async (macVersion: string) =>
-        (
-          await api('post', '/api/device-profiles')
-            .send({ name: `eu-${macVersion}`, region: 'EU868', macVersion })
-            .expect(201)
-        ).body.id as string;
-      const p103 = await profile('1.0.3');
-      const p11 = await profile('1.1.0');
+      const api = restApi(`http://127.0.0.1:${lns.ports.http}`, ADMIN_TOKEN);
+      const appId = await createApplication(api, { name: 'keys' });
+      const { '1.0.3': p103, '1.1.0': p11 } = await createEu868Profiles(api, ['1.0.3', '1.1.0']);
       await gw.start();
 
       // ABP devices with their session keys, and uplinks from them.
-      await api('post', '/api/devices')
-        .send(abpBody('0f0f0f0f000000a1', 0x26012001, appId, p103))
-        .expect(201);
-      await api('post', '/api/devices')
-        .send(abpBody('0f0f0f0f000000a2', 0x26012002, appId, p11, true))
-        .expect(201);
+      await createAbpDevice(api, {
+        devEui: '0f0f0f0f000000a1',
+        applicationId: appId,
+        deviceProfileId: p103,
+        abp: abpSession(0x26012001),
+      });
+      await createAbpDevice(api, {
+        devEui: '0f0f0f0f000000a2',
+        applicationId: appId,
+        deviceProfileId: p11,
+        abp: abpSession(0x26012002, true),
+      });
       for (const [eui, addr, v] of [
         ['0f0f0f0f000000a1', 0x26012001, '1.0.3'],
         ['0f0f0f0f000000a2', 0x26012002, '1.1.0'],
       ] as const) {
         const d = abpDevice(eui, addr, v);
         await transmit(d, [gw], d.uplink({ fPort: 1, payload: Buffer.from('x') }));
-        await eventually(async () => (await api('get', `/api/devices/${eui}/state`)).body.fCntUp === 1, 5000);
+        await eventually(async () => (await api.get(`/api/devices/${eui}/state`)).body.fCntUp === 1, 5000);
       }
 
       // An OTAA 1.1 device with its root keys; it joins (the join server derives session keys) and sends.
       const otaaEui = '0f0f0f0f000000a3';
-      await api('post', '/api/devices')
-        .send({
-          devEui: otaaEui,
-          joinEui: JOIN_EUI,
-          name: 'otaa',
-          applicationId: appId,
-          deviceProfileId: p11,
-          activation: 'OTAA',
-          joinServer: 'local',
-          appKey: APP_KEY,
-          nwkKey: NWK_KEY,
-        })
-        .expect(201);
-      const otaa = new VirtualDevice({
+      await createOtaaDevice(api, {
         devEui: otaaEui,
         joinEui: JOIN_EUI,
-        region: 'EU868',
+        name: 'otaa',
+        applicationId: appId,
+        deviceProfileId: p11,
+        joinServer: 'local',
+        appKey: APP_KEY,
+        nwkKey: NWK_KEY,
+      });
+      const otaa = virtualOtaaDevice({
+        devEui: otaaEui,
+        joinEui: JOIN_EUI,
         macVersion: '1.1.0',
-        seed: otaaEui,
-        activation: { type: 'OTAA', appKey: APP_KEY, nwkKey: NWK_KEY },
+        appKey: APP_KEY,
+        nwkKey: NWK_KEY,
       });
       const tmst = (gw.concentratorTime() + 10_000) >>> 0;
       await transmit(otaa, [gw], otaa.joinRequest(), tmst);
@@ -480,16 +465,14 @@ describe('logs of the server process', () => {
         k.toString('hex'),
       );
       await transmit(otaa, [gw], otaa.uplink({ fPort: 1, payload: Buffer.from('y') }));
-      await eventually(
-        async () => (await api('get', `/api/devices/${otaaEui}/state`)).body.fCntUp === 1,
-        5000,
-      );
+      await eventually(async () => (await api.get(`/api/devices/${otaaEui}/state`)).body.fCntUp === 1, 5000);
 
       // A refused request carrying a key: the refusal is logged, the key is not.
-      await api('post', '/api/devices')
+      await api
+        .post('/api/devices')
         .send({ devEui: 'nope', activation: 'OTAA', appKey: APP_KEY })
         .expect(400);
-      await api('get', `/api/devices/${otaaEui}`).expect(200);
+      await api.get(`/api/devices/${otaaEui}`).expect(200);
     } finally {
       await gw.stop();
       expect(await lns.stop()).toBe(0);

@@ -6,15 +6,18 @@ import request from 'supertest';
 import { loadConfig } from '@lns/config';
 import { ApplicationEvent } from '@lns/event-bus';
 import { buildTr005, parseTr005 } from '@lns/join-server';
-import {
-  JoinRequestResult,
-  ReceivedDownlink,
-  UplinkResult,
-  VirtualDevice,
-  VirtualGateway,
-} from '@lns/simulator';
+import { VirtualDevice, VirtualGateway } from '@lns/simulator';
 import { startJoinServer } from '../apps/join-server/src/bootstrap';
 import { IN_PROCESS_ADMIN_TOKEN, InProcessLns, startLnsInProcess } from './support/in-process-lns';
+import {
+  createApplication,
+  createEu868Profiles,
+  createJoinServer,
+  createOtaaDevice,
+  startVirtualGateway,
+  virtualOtaaDevice,
+} from './support/fixtures';
+import { downlinkAt, hearAt } from './support/radio';
 import { eventually } from './support/udp-probe';
 
 // JOIN_ACCEPT_DELAY1 is 5 s of concentrator time; several joins run one after the other.
@@ -35,7 +38,7 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
   let lns: InProcessLns;
   let gw: VirtualGateway;
   let app: string;
-  const profiles: Partial<Record<MacVersion, string>> = {};
+  let profiles: Record<MacVersion, string>;
   const events: ApplicationEvent[] = [];
   let http: ReturnType<typeof request>;
 
@@ -48,17 +51,9 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
     });
     http = request(`http://127.0.0.1:${lns.httpPort}`);
     lns.bus.on('application.event', (e) => void events.push(e));
-    for (const macVersion of ['1.0.3', '1.0.4', '1.1.0'] as const) {
-      profiles[macVersion] = (
-        await lns.api
-          .post('/api/device-profiles')
-          .send({ name: `eu-${macVersion}`, region: 'EU868', macVersion })
-          .expect(201)
-      ).body.id;
-    }
-    app = (await lns.api.post('/api/applications').send({ name: 'qr' }).expect(201)).body.id;
-    gw = new VirtualGateway({ gatewayId: 'aa555a000000a0f2', port: lns.udpPort, keepaliveMs: 1000 });
-    await gw.start();
+    profiles = await createEu868Profiles(lns.api, ['1.0.3', '1.0.4', '1.1.0']);
+    app = await createApplication(lns.api, { name: 'qr' });
+    gw = await startVirtualGateway({ gatewayId: 'aa555a000000a0f2', port: lns.udpPort, keepaliveMs: 1000 });
   });
 
   afterAll(async () => {
@@ -89,43 +84,18 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
   }
 
   function virtualDevice(devEui: string, joinEui: string, macVersion: MacVersion): VirtualDevice {
-    return new VirtualDevice({
-      devEui,
-      joinEui,
-      region: 'EU868',
-      macVersion,
-      seed: devEui,
-      activation: { type: 'OTAA', appKey: APP_KEY, ...(macVersion === '1.1.0' ? { nwkKey: NWK_KEY } : {}) },
-    });
-  }
-
-  function hear(device: VirtualDevice, tx: JoinRequestResult | UplinkResult, tmst: number) {
-    const rate = device.region.getDataRate(tx.dataRate);
-    if (rate.modulation !== 'LORA') throw new Error('LoRa only');
-    return gw.sendUplink(tx.phyPayload, {
-      frequency: tx.frequency,
-      spreadingFactor: rate.spreadingFactor,
-      bandwidth: rate.bandwidth,
-      tmst,
-    });
-  }
-
-  async function downlinkAt(tmst: number, timeoutMs: number): Promise<ReceivedDownlink> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const dl = await gw.nextDownlink(Math.max(1, end - Date.now()));
-      if (dl.tmst === tmst) return dl;
-    }
+    const nwkKey = macVersion === '1.1.0' ? NWK_KEY : undefined;
+    return virtualOtaaDevice({ devEui, joinEui, macVersion, appKey: APP_KEY, nwkKey });
   }
 
   /** Joins over the air, then sends one uplink and waits for its `up` event. */
   async function joinAndUplink(device: VirtualDevice, devEui: string): Promise<void> {
     const tmst = (gw.concentratorTime() + 10_000) >>> 0;
-    await hear(device, device.joinRequest(), tmst);
-    const dl = await downlinkAt((tmst + 5_000_000) >>> 0, 10_000);
+    await hearAt(gw, device, device.joinRequest(), tmst);
+    const dl = await downlinkAt(gw, (tmst + 5_000_000) >>> 0, 10_000);
     expect(device.handleJoinAccept(dl.phyPayload)).toBe(true);
     const up = device.uplink({ fPort: 7, payload: Buffer.from('from the label') });
-    await hear(device, up, (gw.concentratorTime() + 10_000) >>> 0);
+    await hearAt(gw, device, up, (gw.concentratorTime() + 10_000) >>> 0);
     await eventually(() => events.some((e) => e.type === 'up' && e.devEui === devEui), 8000);
   }
 
@@ -376,19 +346,15 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
 
     it('deletes a device created with an AppKey from the join server entirely, as before', async () => {
       const devEui = '0004a30b0000a301';
-      await lns.api
-        .post('/api/devices')
-        .send({
-          devEui,
-          joinEui: LOCAL_JOIN_EUI,
-          name: 'own-app-key',
-          applicationId: app,
-          deviceProfileId: profiles['1.0.3'],
-          activation: 'OTAA',
-          joinServer: 'local',
-          appKey: APP_KEY,
-        })
-        .expect(201);
+      await createOtaaDevice(lns.api, {
+        devEui,
+        joinEui: LOCAL_JOIN_EUI,
+        name: 'own-app-key',
+        applicationId: app,
+        deviceProfileId: profiles['1.0.3'],
+        joinServer: 'local',
+        appKey: APP_KEY,
+      });
       await lns.api.get(`/api/join-server/devices/${devEui}`).expect(200);
 
       await lns.api.delete(`/api/devices/${devEui}`).expect(204);
@@ -420,15 +386,12 @@ describe('TR005 QR codes and simplified provisioning (real UDP, real HTTP)', () 
       const started = await startJoinServer(config);
       js = started.app;
       jsHttp = request(`http://127.0.0.1:${started.httpPort}`);
-      await lns.api
-        .post('/api/join-servers')
-        .send({
-          name: 'standalone',
-          url: `http://127.0.0.1:${started.httpPort}/api/backend-interfaces`,
-          joinEuis: [EXTERNAL_JOIN_EUI],
-          token: BI_TOKEN,
-        })
-        .expect(201);
+      await createJoinServer(lns.api, {
+        name: 'standalone',
+        url: `http://127.0.0.1:${started.httpPort}/api/backend-interfaces`,
+        joinEuis: [EXTERNAL_JOIN_EUI],
+        token: BI_TOKEN,
+      });
     });
     afterAll(async () => js?.close());
 

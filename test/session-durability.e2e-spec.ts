@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import request from 'supertest';
-import { VirtualDevice, VirtualGateway } from '@lns/simulator';
+import { VirtualDevice } from '@lns/simulator';
+import {
+  adminApiOf,
+  createAbpDevice,
+  createApplication,
+  createDeviceProfile,
+  startVirtualGateway,
+} from './support/fixtures';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -32,39 +39,22 @@ describe.each(['worker', 'inline'])('session counters across a kill -9 (sessionW
     expect(first.output().includes('session writes run on a worker thread')).toBe(mode === 'worker');
     const adminToken = first.adminToken()!;
     const api = (l: LnsProcess) => request(`http://127.0.0.1:${l.ports.http}`);
-    const auth = `Bearer ${adminToken}`;
-    const profile = (
-      await api(first)
-        .post('/api/device-profiles')
-        .set('Authorization', auth)
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.3' })
-        .expect(201)
-    ).body.id;
-    const appId = (
-      await api(first)
-        .post('/api/applications')
-        .set('Authorization', auth)
-        .send({ name: 'crash' })
-        .expect(201)
-    ).body.id;
+    const admin = adminApiOf(first);
+    const profile = await createDeviceProfile(admin, { name: 'eu', region: 'EU868', macVersion: '1.0.3' });
+    const appId = await createApplication(admin, { name: 'crash' });
     const devices: VirtualDevice[] = [];
     for (let i = 0; i < DEVICES; i++) {
       const devEui = `03030303030300${i.toString(16).padStart(2, '0')}`;
       const devAddr = 0x26030000 + i;
       const nwkSKey = `44024241ed4ce9a68c6a8bc055233f${i.toString(16).padStart(2, '0')}`;
       const appSKey = 'ec925802ae430ca77fd3dd73cb2cc588';
-      await api(first)
-        .post('/api/devices')
-        .set('Authorization', auth)
-        .send({
-          devEui,
-          name: `d${i}`,
-          applicationId: appId,
-          deviceProfileId: profile,
-          activation: 'ABP',
-          abp: { devAddr: devAddr.toString(16), nwkSKey, appSKey },
-        })
-        .expect(201);
+      await createAbpDevice(admin, {
+        devEui,
+        name: `d${i}`,
+        applicationId: appId,
+        deviceProfileId: profile,
+        abp: { devAddr, nwkSKey, appSKey },
+      });
       devices.push(
         new VirtualDevice({
           devEui,
@@ -91,12 +81,11 @@ describe.each(['worker', 'inline'])('session counters across a kill -9 (sessionW
       if (++ups === DEVICES * UPLINKS_PER_DEVICE) first.proc.kill('SIGKILL');
     });
     await mqtt.subscribeAsync(`application/${appId}/device/+/event/up`);
-    const gw = new VirtualGateway({
+    const gw = await startVirtualGateway({
       gatewayId: 'cc555a0000000001',
       port: first.ports.udp!,
       keepaliveMs: 2000,
     });
-    await gw.start();
     try {
       // Every device sends at once, round after round: several sessions per group commit.
       for (let round = 0; round < UPLINKS_PER_DEVICE; round++) {

@@ -7,6 +7,16 @@ import request from 'supertest';
 import { TunnelApplication, unwrapTransportKey } from '@lns/as-client';
 import { VirtualDevice, VirtualGateway } from '@lns/simulator';
 import { Radio, scanBytes, scanDataDir, scanOutput, Secret } from './end-to-end-security.helpers';
+import {
+  adminApiOf,
+  createApplication,
+  createApplicationToken,
+  createDeviceProfile,
+  createJoinServer,
+  createOtaaDevice,
+  RestApi,
+  startVirtualGateway,
+} from './support/fixtures';
 import { JOIN_SERVER_MAIN, LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -41,7 +51,7 @@ describe('end-to-end application behind a standalone join server (AS keys named 
   const messages: Array<{ topic: string; raw: Buffer; json: Json }> = [];
   let ns: LnsProcess;
   let js: LnsProcess;
-  let nsToken: string;
+  let nsAdmin: RestApi;
   let jsToken: string;
   let nsApp: string;
   let ownerToken: string;
@@ -58,8 +68,6 @@ describe('end-to-end application behind a standalone join server (AS keys named 
     activation: { type: 'OTAA', appKey: APP_KEY },
   });
 
-  const onNs = (method: 'get' | 'post', path: string) =>
-    request(`http://127.0.0.1:${ns.ports.http}`)[method](path).set('Authorization', `Bearer ${nsToken}`);
   const onJs = (method: 'get' | 'post' | 'delete', path: string, token: string | null = jsToken) => {
     const t = request(`http://127.0.0.1:${js.ports.http}`)[method](path);
     return token === null ? t : t.set('Authorization', `Bearer ${token}`);
@@ -98,7 +106,7 @@ describe('end-to-end application behind a standalone join server (AS keys named 
       },
       ['http', 'udp', 'mqtt'],
     );
-    nsToken = ns.adminToken()!;
+    nsAdmin = adminApiOf(ns);
     jsToken = js.adminToken()!;
     expect(jsToken).toBeDefined();
   });
@@ -170,40 +178,26 @@ describe('end-to-end application behind a standalone join server (AS keys named 
   });
 
   it('the network server provisions it in an end-to-end application, the AS reads its uplink, the NS cannot', async () => {
-    const profile = (
-      await onNs('post', '/api/device-profiles')
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.4' })
-        .expect(201)
-    ).body.id;
-    nsApp = (await onNs('post', '/api/applications').send({ name: 'meters', endToEnd: true }).expect(201))
-      .body.id;
-    const jsId = (
-      await onNs('post', '/api/join-servers')
-        .send({
-          name: 'manufacturer JS',
-          url: `http://127.0.0.1:${js.ports.http}/api/backend-interfaces`,
-          joinEuis: [JOIN_EUI],
-          token: PEER_TOKEN,
-          kekLabel: NS_KEK_LABEL,
-          kek: NS_KEK,
-        })
-        .expect(201)
-    ).body.id;
+    const profile = await createDeviceProfile(nsAdmin, { name: 'eu', region: 'EU868', macVersion: '1.0.4' });
+    nsApp = await createApplication(nsAdmin, { name: 'meters', endToEnd: true });
+    const jsId = await createJoinServer(nsAdmin, {
+      name: 'manufacturer JS',
+      url: `http://127.0.0.1:${js.ports.http}/api/backend-interfaces`,
+      joinEuis: [JOIN_EUI],
+      token: PEER_TOKEN,
+      kekLabel: NS_KEK_LABEL,
+      kek: NS_KEK,
+    });
     // No keys: the network server never holds the device's root key, nor an ASTK of its own.
-    await onNs('post', '/api/devices')
-      .send({
-        devEui: DEV_EUI,
-        joinEui: JOIN_EUI,
-        name: 'meter',
-        applicationId: nsApp,
-        deviceProfileId: profile,
-        activation: 'OTAA',
-        joinServer: jsId,
-      })
-      .expect(201);
-    const appToken = (
-      await onNs('post', `/api/applications/${nsApp}/tokens`).send({ name: 'as' }).expect(201)
-    ).body.token;
+    await createOtaaDevice(nsAdmin, {
+      devEui: DEV_EUI,
+      joinEui: JOIN_EUI,
+      name: 'meter',
+      applicationId: nsApp,
+      deviceProfileId: profile,
+      joinServer: jsId,
+    });
+    const appToken = await createApplicationToken(nsAdmin, nsApp, { name: 'as' });
     mqtt = await connectAsync(`mqtt://127.0.0.1:${ns.ports.mqtt}`, {
       username: 'as',
       password: appToken,
@@ -213,8 +207,7 @@ describe('end-to-end application behind a standalone join server (AS keys named 
       messages.push({ topic, raw: payload, json: JSON.parse(payload.toString()) }),
     );
     await mqtt.subscribeAsync(`application/${nsApp}/device/+/event/+`, { qos: 1 });
-    gw = new VirtualGateway({ gatewayId: 'ee2e5a00000000f6', port: ns.ports.udp!, keepaliveMs: 1000 });
-    await gw.start();
+    gw = await startVirtualGateway({ gatewayId: 'ee2e5a00000000f6', port: ns.ports.udp!, keepaliveMs: 1000 });
     radio = new Radio(gw);
 
     if (!(await radio.join(device))) {

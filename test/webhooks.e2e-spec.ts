@@ -2,6 +2,12 @@ import { connectAsync, MqttClient } from 'mqtt';
 import request from 'supertest';
 import { UplinkResult, VirtualDevice, VirtualGateway } from '@lns/simulator';
 import { TestEndpoint } from '../libs/application/src/webhooks/webhook-test-support';
+import {
+  adminApiOf,
+  createApplicationWithAbpDevice,
+  createApplicationToken,
+  startVirtualGateway,
+} from './support/fixtures';
 import { LnsProcess, startLnsProcess } from './support/lns-process';
 import { eventually } from './support/udp-probe';
 
@@ -58,8 +64,11 @@ describe('webhooks, in the server process', () => {
       'udp',
       'mqtt',
     ]);
-    gw = new VirtualGateway({ gatewayId: 'bb555a0000000044', port: lns.ports.udp!, keepaliveMs: 2000 });
-    await gw.start();
+    gw = await startVirtualGateway({
+      gatewayId: 'bb555a0000000044',
+      port: lns.ports.udp!,
+      keepaliveMs: 2000,
+    });
     mqtt = await connectAsync(`mqtt://127.0.0.1:${lns.ports.mqtt}`, {
       username: 'app',
       password: appToken,
@@ -102,29 +111,13 @@ describe('webhooks, in the server process', () => {
 
     lns = await startLnsProcess(env, ['http']);
     adminToken = lns.adminToken()!;
-    const profile = (
-      await api()
-        .post('/api/device-profiles')
-        .set('Authorization', auth())
-        .send({ name: 'eu', region: 'EU868', macVersion: '1.0.3' })
-    ).body.id;
-    appId = (await api().post('/api/applications').set('Authorization', auth()).send({ name: 'hooks' })).body
-      .id;
-    appToken = (
-      await api().post(`/api/applications/${appId}/tokens`).set('Authorization', auth()).send({ name: 't' })
-    ).body.token;
-    await api()
-      .post('/api/devices')
-      .set('Authorization', auth())
-      .send({
-        devEui: DEV_EUI,
-        name: 'hooked',
-        applicationId: appId,
-        deviceProfileId: profile,
-        activation: 'ABP',
-        abp: { devAddr: DEV_ADDR.toString(16), nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY },
-      })
-      .expect(201);
+    const admin = adminApiOf(lns);
+    appId = await createApplicationWithAbpDevice(
+      admin,
+      { name: 'hooks' },
+      { devEui: DEV_EUI, name: 'hooked', abp: { devAddr: DEV_ADDR, nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY } },
+    );
+    appToken = await createApplicationToken(admin, appId, { name: 't' });
     const dataDir = lns.dataDir;
     await lns.stop();
     await start(dataDir);

@@ -6,3 +6,4 @@ export * from './api.module';
 export * from './server-info.controller';
 export * from './observability';
 export * from './bootstrap';
+export * from './http-errors';

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { errorBody } from './http-errors';
 
 export interface FieldError {
   field: string;
@@ -23,12 +24,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      return new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: fields.map((f) => `${f.field}: ${f.reason}`).join('; '),
-        fields,
-      });
+      return new BadRequestException(
+        errorBody(400, fields.map((f) => `${f.field}: ${f.reason}`).join('; '), fields),
+      );
     },
   });
 }

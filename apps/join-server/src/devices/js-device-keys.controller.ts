@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpException, Param, Put, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { fieldError } from '@lns/api';
 import { DeviceOwnershipRegistry, JoinServerError, JoinServerService } from '@lns/join-server';
 import { JsDeviceKeysDto, JsDeviceKeysResult } from './js-device-keys.dto';
 
@@ -21,24 +21,14 @@ interface StatusResponse {
 
 const DEV_EUI = /^[0-9a-fA-F]{16}$/;
 
-function badDevEui(): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: 'devEui: must be 16 hex digits',
-    fields: [{ field: 'devEui', reason: 'must be 16 hex digits' }],
-  });
+function badDevEui(): HttpException {
+  return fieldError(400, 'devEui: must be 16 hex digits', 'devEui', 'must be 16 hex digits');
 }
 
-function manufacturersDevice(devEui: string): ConflictException {
+function manufacturersDevice(devEui: string): HttpException {
   const reason =
     "is a manufacturer's device (its root keys come with its manufacturer record): it is provisioned with its QR code / owner token (POST /api/js/claims), not given keys here; DELETE /api/join-server/devices/{devEui} first to make it the operator's own device";
-  return new ConflictException({
-    statusCode: 409,
-    error: 'Conflict',
-    message: `devEui ${devEui}: ${reason}`,
-    fields: [{ field: 'devEui', reason }],
-  });
+  return fieldError(409, `devEui ${devEui}: ${reason}`, 'devEui', reason);
 }
 
 /**
@@ -90,13 +80,7 @@ export class JsDeviceKeysController {
       return result;
     } catch (e) {
       if (e instanceof JoinServerError && e.code === 'BAD_FIELD') {
-        const field = e.field ?? 'body';
-        throw new BadRequestException({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: e.message,
-          fields: [{ field, reason: e.message }],
-        });
+        throw fieldError(400, e.message, e.field ?? 'body', e.message);
       }
       throw e;
     }
@@ -113,12 +97,12 @@ export class JsDeviceKeysController {
   async remove(@Param('devEui') devEui: string): Promise<void> {
     if (!DEV_EUI.test(devEui)) throw badDevEui();
     if (!(await this.joinServer.deleteDevice(devEui))) {
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `DevEUI ${devEui.toLowerCase()} is not known to the join server`,
-        fields: [{ field: 'devEui', reason: 'not known to the join server' }],
-      });
+      throw fieldError(
+        404,
+        `DevEUI ${devEui.toLowerCase()} is not known to the join server`,
+        'devEui',
+        'not known to the join server',
+      );
     }
   }
 }

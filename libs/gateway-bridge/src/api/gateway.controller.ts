@@ -1,15 +1,4 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -22,26 +11,24 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { fieldError, MapErrors } from '@lns/api';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { GatewayBridgeService } from '../gateway-bridge.service';
 import { GatewayRegistry } from '../gateway/gateway-registry';
-import { GatewayAlreadyRegisteredError, GatewayService } from '../gateway/gateway.service';
+import { GatewayService } from '../gateway/gateway.service';
 import { CreateGatewayDto, GatewayIdParam } from './gateway.dto';
+import { gatewayAlreadyRegistered } from './gateway.http-errors';
 import { BridgeStatsView, GatewayView, toBridgeStatsView, toGatewayView } from './gateway.view';
 
-function notRegistered(gatewayId: string): NotFoundException {
-  return new NotFoundException({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `gateway ${gatewayId} is not registered`,
-    fields: [{ field: 'gatewayId', reason: 'not registered' }],
-  });
+function notRegistered(gatewayId: string) {
+  return fieldError(404, `gateway ${gatewayId} is not registered`, 'gatewayId', 'not registered');
 }
 
 /** Gateways of the Semtech UDP bridge: registration, state and counters. */
 @ApiTags('gateways')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@MapErrors(gatewayAlreadyRegistered)
 @Controller('gateways')
 export class GatewayController {
   constructor(
@@ -59,20 +46,8 @@ export class GatewayController {
   @ApiBadRequestResponse({ description: '`fields` names each wrong field and why' })
   @ApiConflictResponse({ description: 'already registered' })
   async register(@Body() dto: CreateGatewayDto): Promise<GatewayView> {
-    try {
-      const gw = await this.gateways.register(dto);
-      return toGatewayView(gw, Date.now());
-    } catch (err) {
-      if (err instanceof GatewayAlreadyRegisteredError) {
-        throw new ConflictException({
-          statusCode: 409,
-          error: 'Conflict',
-          message: err.message,
-          fields: [{ field: 'gatewayId', reason: 'already registered' }],
-        });
-      }
-      throw err;
-    }
+    const gw = await this.gateways.register(dto);
+    return toGatewayView(gw, Date.now());
   }
 
   @Get()

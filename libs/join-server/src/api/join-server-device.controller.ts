@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Param, Post, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -8,19 +8,20 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { fieldError } from '@lns/api';
 import { DeviceOwnershipRegistry } from '../claims/device-ownership';
 import { JsDeviceView } from '../device/js-device';
 import { JoinServerError } from '../errors';
 import { JoinServerService } from '../join-server.service';
 import { DevEuiParam, DevNoncePolicyDto, JsDeviceViewDto } from './dev-nonce.dto';
 
-function unknownDevice(devEui: string): NotFoundException {
-  return new NotFoundException({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `DevEUI ${devEui} is not known to the join server`,
-    fields: [{ field: 'devEui', reason: 'not known to the join server' }],
-  });
+function unknownDevice(devEui: string): HttpException {
+  return fieldError(
+    404,
+    `DevEUI ${devEui} is not known to the join server`,
+    'devEui',
+    'not known to the join server',
+  );
 }
 
 /** A device as its operator sees it: its nonce state, and whether a manufacturer's record and a claim hold it. */

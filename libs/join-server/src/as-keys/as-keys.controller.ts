@@ -1,14 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -20,8 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { PublicKeyError } from '@lns/lorawan';
-import { AsKeyNotFoundError } from './as-key.errors';
+import { MapErrors } from '@lns/api';
 import { AsKeyService } from './as-key.service';
 import {
   AsKeyParams,
@@ -31,23 +20,7 @@ import {
   toAsKeyView,
   toCreatedAsKeyView,
 } from './as-key.dto';
-
-function body(statusCode: number, error: string, message: string, field: string, reason: string) {
-  return { statusCode, error, message, fields: [{ field, reason }] };
-}
-
-/** The typed errors of the AS keys as 4xx naming the field. */
-function httpError(err: unknown): never {
-  if (err instanceof PublicKeyError) {
-    throw new BadRequestException(body(400, 'Bad Request', err.message, 'publicKey', err.reason));
-  }
-  if (err instanceof AsKeyNotFoundError) {
-    throw new NotFoundException(
-      body(404, 'Not Found', err.message, 'kekLabel', 'no such AS key on this join server'),
-    );
-  }
-  throw err;
-}
+import { asKeyNotFound, publicKeyRefused } from './as-keys.http-errors';
 
 /**
  * AS keys of the join server (admin token): ASTKs for application servers, which device owners name in
@@ -57,6 +30,7 @@ function httpError(err: unknown): never {
 @ApiTags('join server: AS keys')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@MapErrors(publicKeyRefused, asKeyNotFound)
 @Controller('js/as-keys')
 export class AsKeysController {
   constructor(private readonly keys: AsKeyService) {}
@@ -69,11 +43,7 @@ export class AsKeysController {
   @ApiCreatedResponse({ type: CreatedAsKeyView })
   @ApiBadRequestResponse({ description: 'publicKey is not an RSA public key of 2048 to 16384 bits' })
   async create(@Body() dto: CreateAsKeyDto): Promise<CreatedAsKeyView> {
-    try {
-      return toCreatedAsKeyView(await this.keys.create(dto.publicKey, dto.name));
-    } catch (err) {
-      httpError(err);
-    }
+    return toCreatedAsKeyView(await this.keys.create(dto.publicKey, dto.name));
   }
 
   @Get()
@@ -92,10 +62,6 @@ export class AsKeysController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'no such AS key' })
   async revoke(@Param() p: AsKeyParams): Promise<void> {
-    try {
-      await this.keys.revoke(p.kekLabel);
-    } catch (err) {
-      httpError(err);
-    }
+    await this.keys.revoke(p.kekLabel);
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, HttpException, Param } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -7,20 +7,15 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApplicationScoped } from '@lns/api';
+import { ApplicationScoped, fieldError } from '@lns/api';
 import { DeviceRegistry } from '../registry/device-registry';
 import { deviceScope } from '../registry/api/device-scope';
 import { DeviceStateService, DeviceStateView } from './device-state';
 import { DevEuiParam } from './queue.dto';
 
 /** What a missing device answers; another application's too, to its tokens. */
-function noSuchDevice(devEui: string): NotFoundException {
-  return new NotFoundException({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `no device ${devEui}`,
-    fields: [{ field: 'devEui', reason: 'no such device' }],
-  });
+function noSuchDevice(devEui: string): HttpException {
+  return fieldError(404, `no device ${devEui}`, 'devEui', 'no such device');
 }
 
 @ApiTags('devices')

@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -22,33 +11,17 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApplicationScoped } from '@lns/api';
+import { ApplicationScoped, MapErrors, mappedException } from '@lns/api';
 import { DeviceQueueService } from '../queue/device-queue.service';
 import { awaitsAck, QueueError, QueueItem } from '../queue/queue-item';
 import { DeviceRegistry } from '../registry/device-registry';
 import { deviceScope } from '../registry/api/device-scope';
 import { DevEuiParam, EnqueueDownlinkDto, EnqueuedView, QueueItemView, QueueView } from './queue.dto';
-
-function httpError(err: QueueError): Error {
-  const body = (statusCode: number, error: string) => ({
-    statusCode,
-    error,
-    message: err.message,
-    fields: [{ field: err.field, reason: err.reason }],
-  });
-  switch (err.kind) {
-    case 'DEVICE_NOT_FOUND':
-      return new NotFoundException(body(404, 'Not Found'));
-    case 'QUEUE_FULL':
-      return new ConflictException(body(409, 'Conflict'));
-    default:
-      return new BadRequestException(body(400, 'Bad Request'));
-  }
-}
+import { queueRefused } from './queue.http-errors';
 
 /** What a missing device answers (the queue service says the same); another application's too, to its tokens. */
 const noSuchDevice = (devEui: string) =>
-  httpError(new QueueError('DEVICE_NOT_FOUND', 'devEui', `no device ${devEui}`));
+  mappedException(queueRefused, new QueueError('DEVICE_NOT_FOUND', 'devEui', `no device ${devEui}`));
 
 export function toQueueItemView(item: QueueItem, isHead: boolean): QueueItemView {
   const view: QueueItemView = {
@@ -72,6 +45,7 @@ export function toQueueItemView(item: QueueItem, isHead: boolean): QueueItemView
 @ApplicationScoped(deviceScope(noSuchDevice))
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@MapErrors(queueRefused)
 @Controller('devices/:devEui/queue')
 export class QueueController {
   constructor(
@@ -89,22 +63,17 @@ export class QueueController {
   @ApiNotFoundResponse({ description: 'no such device' })
   @ApiConflictResponse({ description: 'the queue is full' })
   async enqueue(@Param() p: DevEuiParam, @Body() dto: EnqueueDownlinkDto): Promise<EnqueuedView> {
-    try {
-      const item = await this.queue.enqueue(p.devEui, {
-        fPort: dto.fPort,
-        data: Buffer.from(dto.data, 'base64'),
-        confirmed: dto.confirmed,
-        isEncrypted: dto.isEncrypted,
-        ...(dto.fCntDown !== undefined && { fCntDown: dto.fCntDown }),
-        ...(dto.expiresAt !== undefined && { expiresAt: Date.parse(dto.expiresAt) }),
-      });
-      return item.isEncrypted && item.fCntDown !== null
-        ? { id: item.id, fCntDown: item.fCntDown }
-        : { id: item.id };
-    } catch (err) {
-      if (err instanceof QueueError) throw httpError(err);
-      throw err;
-    }
+    const item = await this.queue.enqueue(p.devEui, {
+      fPort: dto.fPort,
+      data: Buffer.from(dto.data, 'base64'),
+      confirmed: dto.confirmed,
+      isEncrypted: dto.isEncrypted,
+      ...(dto.fCntDown !== undefined && { fCntDown: dto.fCntDown }),
+      ...(dto.expiresAt !== undefined && { expiresAt: Date.parse(dto.expiresAt) }),
+    });
+    return item.isEncrypted && item.fCntDown !== null
+      ? { id: item.id, fCntDown: item.fCntDown }
+      : { id: item.id };
   }
 
   @Get()

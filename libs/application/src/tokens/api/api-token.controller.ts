@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,32 +10,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApplicationScoped, applicationParam } from '@lns/api';
-import { ApiTokenNotFoundError, ApplicationNotFoundError } from '../api-token.errors';
+import { ApplicationScoped, applicationParam, MapErrors } from '@lns/api';
 import { ApiTokenService } from '../api-token.service';
 import { ApiTokenParams, ApplicationIdParam, CreateApiTokenDto } from './api-token.dto';
+import { apiTokenNotFound, applicationNotFound } from './api-token.http-errors';
 import { ApiTokenView, CreatedApiTokenView, toApiTokenView, toCreatedApiTokenView } from './api-token.view';
-
-/** The typed errors of the token store as 404s naming the field. */
-function notFound(err: unknown): never {
-  if (err instanceof ApplicationNotFoundError) {
-    throw new NotFoundException({
-      statusCode: 404,
-      error: 'Not Found',
-      message: err.message,
-      fields: [{ field: 'id', reason: 'no such application' }],
-    });
-  }
-  if (err instanceof ApiTokenNotFoundError) {
-    throw new NotFoundException({
-      statusCode: 404,
-      error: 'Not Found',
-      message: err.message,
-      fields: [{ field: 'tokenId', reason: 'no such token in this application' }],
-    });
-  }
-  throw err;
-}
 
 /**
  * API tokens limited to one application (REST and MQTT). Only the admin creates them (a token
@@ -44,6 +23,7 @@ function notFound(err: unknown): never {
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
+@MapErrors(applicationNotFound, apiTokenNotFound)
 @Controller('applications/:id/tokens')
 export class ApiTokenController {
   constructor(private readonly tokens: ApiTokenService) {}
@@ -56,11 +36,7 @@ export class ApiTokenController {
   @ApiBadRequestResponse({ description: '`fields` names each wrong field and why' })
   @ApiNotFoundResponse({ description: 'no such application' })
   async create(@Param() p: ApplicationIdParam, @Body() dto: CreateApiTokenDto): Promise<CreatedApiTokenView> {
-    try {
-      return toCreatedApiTokenView(await this.tokens.create(p.id, dto));
-    } catch (err) {
-      notFound(err);
-    }
+    return toCreatedApiTokenView(await this.tokens.create(p.id, dto));
   }
 
   @Get()
@@ -69,11 +45,7 @@ export class ApiTokenController {
   @ApiOkResponse({ type: [ApiTokenView] })
   @ApiNotFoundResponse({ description: 'no such application' })
   async list(@Param() p: ApplicationIdParam): Promise<ApiTokenView[]> {
-    try {
-      return (await this.tokens.list(p.id)).map(toApiTokenView);
-    } catch (err) {
-      notFound(err);
-    }
+    return (await this.tokens.list(p.id)).map(toApiTokenView);
   }
 
   @Delete(':tokenId')
@@ -83,10 +55,6 @@ export class ApiTokenController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'no such application or token' })
   async revoke(@Param() p: ApiTokenParams): Promise<void> {
-    try {
-      await this.tokens.revoke(p.id, p.tokenId);
-    } catch (err) {
-      notFound(err);
-    }
+    await this.tokens.revoke(p.id, p.tokenId);
   }
 }

@@ -1,14 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -20,12 +10,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApplicationScoped, applicationParam } from '@lns/api';
-import { PublicKeyError } from '@lns/lorawan';
-import { ApplicationNotFoundError } from '../../tokens/api-token.errors';
-import { NotEndToEndError, TransportKeyNotFoundError } from '../transport-key.errors';
+import { ApplicationScoped, applicationParam, MapErrors } from '@lns/api';
+import { applicationNotFound } from '../../tokens/api/api-token.http-errors';
 import { TransportKeyService } from '../transport-key.service';
 import { CreateTransportKeyDto, TransportKeyAppParam, TransportKeyParams } from './transport-key.dto';
+import { notEndToEnd, publicKeyRefused, transportKeyNotFound } from './transport-key.http-errors';
 import {
   CreatedTransportKeyView,
   toCreatedTransportKeyView,
@@ -33,36 +22,12 @@ import {
   TransportKeyView,
 } from './transport-key.view';
 
-function body(statusCode: number, error: string, message: string, field: string, reason: string) {
-  return { statusCode, error, message, fields: [{ field, reason }] };
-}
-
-/** The typed errors of the transport keys as 4xx naming the field. */
-function httpError(err: unknown): never {
-  if (err instanceof ApplicationNotFoundError) {
-    throw new NotFoundException(body(404, 'Not Found', err.message, 'id', 'no such application'));
-  }
-  if (err instanceof TransportKeyNotFoundError) {
-    throw new NotFoundException(
-      body(404, 'Not Found', err.message, 'kekLabel', 'no such transport key in this application'),
-    );
-  }
-  if (err instanceof NotEndToEndError) {
-    throw new BadRequestException(
-      body(400, 'Bad Request', err.message, 'id', 'the application is not end-to-end (endToEnd: false)'),
-    );
-  }
-  if (err instanceof PublicKeyError) {
-    throw new BadRequestException(body(400, 'Bad Request', err.message, 'publicKey', err.reason));
-  }
-  throw err;
-}
-
 /** AS transport keys (ASTK) of end-to-end applications (README "End-to-end applications"). */
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @ApplicationScoped(applicationParam('id'))
+@MapErrors(applicationNotFound, transportKeyNotFound, notEndToEnd, publicKeyRefused)
 @Controller('applications/:id/transport-keys')
 export class TransportKeyController {
   constructor(private readonly keys: TransportKeyService) {}
@@ -81,11 +46,7 @@ export class TransportKeyController {
     @Param() p: TransportKeyAppParam,
     @Body() dto: CreateTransportKeyDto,
   ): Promise<CreatedTransportKeyView> {
-    try {
-      return toCreatedTransportKeyView(await this.keys.create(p.id, dto.publicKey));
-    } catch (err) {
-      httpError(err);
-    }
+    return toCreatedTransportKeyView(await this.keys.create(p.id, dto.publicKey));
   }
 
   @Get()
@@ -93,11 +54,7 @@ export class TransportKeyController {
   @ApiOkResponse({ type: [TransportKeyView] })
   @ApiNotFoundResponse({ description: 'no such application' })
   async list(@Param() p: TransportKeyAppParam): Promise<TransportKeyView[]> {
-    try {
-      return (await this.keys.list(p.id)).map(toTransportKeyView);
-    } catch (err) {
-      httpError(err);
-    }
+    return (await this.keys.list(p.id)).map(toTransportKeyView);
   }
 
   @Delete(':kekLabel')
@@ -109,10 +66,6 @@ export class TransportKeyController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'no such application or transport key' })
   async revoke(@Param() p: TransportKeyParams): Promise<void> {
-    try {
-      await this.keys.revoke(p.id, p.kekLabel);
-    } catch (err) {
-      httpError(err);
-    }
+    await this.keys.revoke(p.id, p.kekLabel);
   }
 }

@@ -1,14 +1,4 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -21,47 +11,19 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApplicationScoped, applicationParam } from '@lns/api';
-import { ApplicationNotFoundError } from '../../tokens/api-token.errors';
-import { WebhookLimitError, WebhookNotFoundError } from '../webhook-errors';
+import { ApplicationScoped, applicationParam, MapErrors } from '@lns/api';
+import { applicationNotFound } from '../../tokens/api/api-token.http-errors';
 import { WebhookService } from '../webhook.service';
 import { CreateWebhookDto, WebhookApplicationParam, WebhookParams } from './webhook.dto';
+import { webhookLimit, webhookNotFound } from './webhook.http-errors';
 import { toWebhookView, WebhookView } from './webhook.view';
-
-/** The typed errors of the webhook service as 404/409 naming the field. */
-function toHttp(err: unknown): never {
-  if (err instanceof ApplicationNotFoundError) {
-    throw new NotFoundException({
-      statusCode: 404,
-      error: 'Not Found',
-      message: err.message,
-      fields: [{ field: 'id', reason: 'no such application' }],
-    });
-  }
-  if (err instanceof WebhookNotFoundError) {
-    throw new NotFoundException({
-      statusCode: 404,
-      error: 'Not Found',
-      message: err.message,
-      fields: [{ field: 'webhookId', reason: 'no such webhook in this application' }],
-    });
-  }
-  if (err instanceof WebhookLimitError) {
-    throw new ConflictException({
-      statusCode: 409,
-      error: 'Conflict',
-      message: err.message,
-      fields: [{ field: 'url', reason: `an application has at most ${err.limit} webhooks` }],
-    });
-  }
-  throw err;
-}
 
 /** HTTP webhooks of an application: its events POSTed as JSON, through a durable outbox. */
 @ApiTags('applications')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'missing or wrong bearer token' })
 @ApplicationScoped(applicationParam('id'))
+@MapErrors(applicationNotFound, webhookNotFound, webhookLimit)
 @Controller('applications/:id/webhooks')
 export class WebhookController {
   constructor(private readonly webhooks: WebhookService) {}
@@ -73,11 +35,7 @@ export class WebhookController {
   @ApiNotFoundResponse({ description: 'no such application' })
   @ApiConflictResponse({ description: 'the application has as many webhooks as it may' })
   async create(@Param() p: WebhookApplicationParam, @Body() dto: CreateWebhookDto): Promise<WebhookView> {
-    try {
-      return toWebhookView(await this.webhooks.create(p.id, dto));
-    } catch (err) {
-      toHttp(err);
-    }
+    return toWebhookView(await this.webhooks.create(p.id, dto));
   }
 
   @Get()
@@ -85,11 +43,7 @@ export class WebhookController {
   @ApiOkResponse({ type: [WebhookView] })
   @ApiNotFoundResponse({ description: 'no such application' })
   async list(@Param() p: WebhookApplicationParam): Promise<WebhookView[]> {
-    try {
-      return (await this.webhooks.list(p.id)).map(toWebhookView);
-    } catch (err) {
-      toHttp(err);
-    }
+    return (await this.webhooks.list(p.id)).map(toWebhookView);
   }
 
   @Delete(':webhookId')
@@ -98,10 +52,6 @@ export class WebhookController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'no such application or webhook' })
   async delete(@Param() p: WebhookParams): Promise<void> {
-    try {
-      await this.webhooks.delete(p.id, p.webhookId);
-    } catch (err) {
-      toHttp(err);
-    }
+    await this.webhooks.delete(p.id, p.webhookId);
   }
 }
