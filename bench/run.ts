@@ -140,7 +140,9 @@ async function main(): Promise<void> {
           holdSeconds,
           log,
           detail: (x) =>
-            `latency p50 ${x.latencyMs.p50} / p99 ${x.latencyMs.p99} ms, server CPU ${x.serverCpuUsPerUplink} µs/uplink`,
+            `latency p50 ${x.latencyMs.p50} / p99 ${x.latencyMs.p99} ms (server p99 ≤ ${x.server.publishDelayP99LeMs} ms after the window), ` +
+            `server CPU ${x.serverCpuUsPerUplink} µs/uplink` +
+            (x.server.pushDataRefused > 0 ? `, ${x.server.pushDataRefused} PUSH_DATA refused` : ''),
         });
         if (uplinks.sustained) log(describeLatency(uplinks.sustained));
         out.uplinks = uplinks;

@@ -1,5 +1,6 @@
 import { Rig, settle } from '../support/rig';
 import { StepOutcome } from '../support/search';
+import { scrape, ServerView, serverView } from '../support/server-metrics';
 import { Distribution, distribution, loadAverage, round, udpCounters } from '../support/stats';
 
 /** Drain after the last send: events of a 200 ms window arrive well within it. */
@@ -20,6 +21,8 @@ export interface DataStep extends StepOutcome {
   generatorBehindMs: number;
   /** Last gateway copy sent → MQTT `up` event received (ms). */
   latencyMs: Distribution;
+  /** The server's own figures: publish delay after the dedup window, PUSH_DATA refused (overload). */
+  server: ServerView;
   /** Confirmed: end of the dedup window (first copy sent + window) → PULL_RESP at the gateway (ms). */
   pullRespAfterWindowMs?: Distribution;
   downlinks?: { expected: number; verified: number; rx1: number; rx2: number };
@@ -68,12 +71,14 @@ export async function dataStep(
     devEuiOf: (i) => rig.abp[i % d].devEui,
   });
   const kernel0 = udpCounters();
+  const metrics0 = await scrape(rig.server);
   const loop0 = (await rig.server.probeMemory()).elu.active;
   const cpu0 = rig.server.cpuMs();
   const r = await prep.run();
   const cpuMs = rig.server.cpuMs() - cpu0;
   const loopMs = (await rig.server.probeMemory()).elu.active - loop0;
   const kernel1 = udpCounters();
+  const metrics1 = await scrape(rig.server);
   rig.sink.untrack();
 
   const { firstSent, lastSent, downlink } = prep.timings;
@@ -106,6 +111,7 @@ export async function dataStep(
     pullResps: r.pullResps,
     generatorBehindMs: round(r.maxBehindMs),
     latencyMs: distribution(latencies),
+    server: serverView(metrics0, metrics1),
     serverCpuUsPerUplink: round((cpuMs * 1000) / Math.max(1, r.uplinks)),
     serverCpuPercent: round((cpuMs / (r.sendMs + DRAIN_MS)) * 100, 0),
     serverLoopUsPerUplink: round((loopMs * 1000) / Math.max(1, r.uplinks)),
@@ -135,6 +141,10 @@ export async function dataStep(
 export function describeLatency(s: DataStep): string {
   const l = s.latencyMs;
   let line = `    up latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; server CPU ${s.serverCpuUsPerUplink} µs/uplink (${s.serverCpuPercent} %), loop ${s.serverLoopUsPerUplink} µs/uplink; bench CPU ${s.benchCpuPercent} %`;
+  const v = s.server;
+  if (v.published > 0)
+    line += `\n    server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window`;
+  if (v.pushDataRefused > 0) line += `; ${v.pushDataRefused} PUSH_DATA refused (overloaded)`;
   if (s.pullRespAfterWindowMs) {
     const p = s.pullRespAfterWindowMs;
     line += `\n    PULL_RESP after the window p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms (${s.downlinks!.verified}/${s.downlinks!.expected} ACKs, RX1 ${s.downlinks!.rx1}, RX2 ${s.downlinks!.rx2})`;

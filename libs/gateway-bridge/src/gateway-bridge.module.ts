@@ -7,6 +7,7 @@ import { GatewayEntity } from './gateway/gateway.entity';
 import { GatewayRepository } from './gateway/gateway.repository';
 import { GatewayService } from './gateway/gateway.service';
 import { GatewayRegistry } from './gateway/gateway-registry';
+import { IntakeGuard } from './intake/intake-guard';
 
 /**
  * The Semtech UDP packet forwarder bridge. Needs ConfigModule, EventBusModule and
@@ -15,7 +16,14 @@ import { GatewayRegistry } from './gateway/gateway-registry';
 @Module({
   imports: [TypeOrmModule.forFeature([GatewayEntity])],
   controllers: [GatewayController],
-  providers: [GatewayRegistry, GatewayRepository, GatewayService, DownlinkTracker, GatewayBridgeService],
-  exports: [GatewayBridgeService, GatewayService],
+  providers: [
+    GatewayRegistry,
+    GatewayRepository,
+    GatewayService,
+    DownlinkTracker,
+    IntakeGuard,
+    GatewayBridgeService,
+  ],
+  exports: [GatewayBridgeService, GatewayService, IntakeGuard],
 })
 export class GatewayBridgeModule {}

@@ -6,6 +6,7 @@ import { DownlinkError } from './downlink/downlink-request';
 import { DownlinkTracker } from './downlink/downlink-tracker';
 import { DownlinkTxAck, GatewayStatsReceived, UplinkReceived } from './events';
 import { GatewayBridgeService } from './gateway-bridge.service';
+import { IntakeGuard } from './intake/intake-guard';
 import { GatewayRegistry, newGatewayState } from './gateway/gateway-registry';
 import { PacketType } from './semtech-udp';
 import { UdpAddress } from './gateway/gateway-state';
@@ -40,7 +41,8 @@ function setup(allowUnknown = false) {
   const registry = new GatewayRegistry();
   const tracker = new DownlinkTracker();
   const bus = new EventBus();
-  const service = new GatewayBridgeService(config, registry, tracker, bus);
+  const intake = new IntakeGuard();
+  const service = new GatewayBridgeService(config, registry, tracker, bus, intake);
   const sent: Array<{ buf: Buffer; to: UdpAddress }> = [];
   const udp = (service as unknown as { udp: Record<string, unknown> }).udp;
   udp.send = (buf: Buffer, to: UdpAddress) => void sent.push({ buf, to });
@@ -55,7 +57,7 @@ function setup(allowUnknown = false) {
   bus.on('gateway.stats', (e) => void events.stats.push(e));
   bus.on('downlink.txack', (e) => void events.txacks.push(e));
   registry.put(newGatewayState(GW, 'test', 'EU868', new Date(0), true));
-  return { service, registry, tracker, sent, events, gw: () => registry.get(GW)! };
+  return { service, registry, tracker, sent, events, intake, gw: () => registry.get(GW)! };
 }
 
 describe('GatewayBridgeService datagram handling', () => {
@@ -89,6 +91,22 @@ describe('GatewayBridgeService datagram handling', () => {
     expect(gw().counters).toMatchObject({ pushData: 1, rxReceived: 3, rxOk: 2, rxBadCrc: 1, malformed: 0 });
     expect(gw().lastSeenAt).not.toBeNull();
     expect(gw().protocolVersion).toBe(2);
+  });
+
+  it('refuses new PUSH_DATA unanswered while the intake guard says so (overload); PULL_DATA passes', () => {
+    const { service, sent, events, intake, gw } = setup();
+    Atomics.store(new Int32Array(intake.shared), 0, 1);
+    service.handleDatagram(datagram(PacketType.PUSH_DATA, 1, { rxpk: [RXPK] }), UP);
+    expect(sent).toEqual([]);
+    expect(events.uplinks).toEqual([]);
+    expect(intake.refusedDatagrams).toBe(1);
+    service.handleDatagram(datagram(PacketType.PULL_DATA, 2), UP);
+    expect(sent.map((s) => [...s.buf])).toEqual([[2, 0, 2, PacketType.PULL_ACK]]);
+    expect(gw().counters.pushData).toBe(0);
+
+    Atomics.store(new Int32Array(intake.shared), 0, 0);
+    service.handleDatagram(datagram(PacketType.PUSH_DATA, 3, { rxpk: [RXPK] }), UP);
+    expect(events.uplinks).toHaveLength(1);
   });
 
   it('echoes version 1', () => {

@@ -22,6 +22,8 @@ import {
 } from './semtech-udp';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
 import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
+import { isPushData } from './udp/worker-protocol';
+import { IntakeGuard } from './intake/intake-guard';
 import './events';
 
 /** How often pending PULL_RESP without TX_ACK are given up. */
@@ -49,9 +51,12 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     private readonly registry: GatewayRegistry,
     private readonly tracker: DownlinkTracker,
     private readonly bus: EventBus,
+    private readonly intake: IntakeGuard,
   ) {
     this.udp =
-      config.udp.worker === false ? new UdpEndpoint(this.logger) : new UdpWorkerEndpoint(this.logger);
+      config.udp.worker === false
+        ? new UdpEndpoint(this.logger)
+        : new UdpWorkerEndpoint(this.logger, this.intake);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -92,6 +97,8 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
    * already sent its PUSH_ACK/PULL_ACK. Never throws: a bad datagram costs a counter, nothing else.
    */
   handleDatagram(msg: Buffer, from: RemoteInfo, receivedAt = Date.now(), acked = false): void {
+    // Overloaded: as the worker does, a new PUSH_DATA is refused unanswered (IntakeGuard).
+    if (this.intake.refusing && isPushData(msg)) return this.intake.refused(1);
     this.registry.counters.datagrams++;
     try {
       const header = parseHeader(msg);

@@ -5,6 +5,7 @@ import { EventBus } from '@lns/event-bus';
 import { DownlinkTracker } from './downlink/downlink-tracker';
 import { UplinkReceived } from './events';
 import { GatewayBridgeService } from './gateway-bridge.service';
+import { IntakeGuard } from './intake/intake-guard';
 import { GatewayRegistry, newGatewayState } from './gateway/gateway-registry';
 import { PacketType } from './semtech-udp';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
@@ -58,7 +59,7 @@ function setup(udp: Partial<LnsConfig['udp']> = {}, allowUnknown = false) {
   const registry = new GatewayRegistry();
   registry.put(newGatewayState(GW, 'test', 'EU868', new Date(0), true));
   const bus = new EventBus();
-  const service = new GatewayBridgeService(config, registry, new DownlinkTracker(), bus);
+  const service = new GatewayBridgeService(config, registry, new DownlinkTracker(), bus, new IntakeGuard());
   const uplinks: UplinkReceived[] = [];
   bus.on('uplink.received', (e) => void uplinks.push(e));
   return { service, registry, uplinks };

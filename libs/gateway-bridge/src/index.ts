@@ -9,5 +9,6 @@ export type { RegisterGateway } from './gateway/gateway.service';
 export * from './downlink/downlink-request';
 export { TX_ACK_WAIT_MS } from './downlink/downlink-tracker';
 export { GatewayBridgeService } from './gateway-bridge.service';
+export { IntakeGuard } from './intake/intake-guard';
 export { GatewayBridgeModule } from './gateway-bridge.module';
 export { GatewayView } from './api/gateway.view';

@@ -3,6 +3,7 @@ import {
   GatewayBridgeService,
   GatewayService,
   GatewayState,
+  IntakeGuard,
   isConnected,
 } from '@lns/gateway-bridge';
 import { Sample, SnapshotMetrics } from '@lns/api';
@@ -10,6 +11,7 @@ import { Sample, SnapshotMetrics } from '@lns/api';
 export interface GatewaySources {
   bridge?: Pick<GatewayBridgeService, 'counters'>;
   gateways?: Pick<GatewayService, 'list'>;
+  intake?: Pick<IntakeGuard, 'refusedDatagrams' | 'episodes' | 'refusing'>;
   now?: () => number;
 }
 
@@ -19,8 +21,23 @@ export interface GatewaySources {
  * counted since the gateway was registered and survive restarts.
  */
 export function registerGatewayMetrics(m: SnapshotMetrics, src: GatewaySources): void {
-  const { bridge, gateways } = src;
+  const { bridge, gateways, intake } = src;
   const now = src.now ?? Date.now;
+  if (intake) {
+    m.counter(
+      'lns_udp_push_data_refused_total',
+      'PUSH_DATA refused unanswered while uplinks were published late (overload).',
+      () => intake.refusedDatagrams,
+    );
+    m.counter(
+      'lns_udp_intake_stops_total',
+      'Times the bridge stopped taking in PUSH_DATA because uplinks were published late.',
+      () => intake.episodes,
+    );
+    m.gauge('lns_udp_intake_refusing', '1 while new PUSH_DATA are refused (overload).', () =>
+      intake.refusing ? 1 : 0,
+    );
+  }
   if (bridge) {
     const c = (): Readonly<BridgeCounters> => bridge.counters;
     m.counter('lns_udp_datagrams_total', 'Datagrams received on the Semtech UDP port.', () => c().datagrams);

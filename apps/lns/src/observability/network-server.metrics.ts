@@ -1,8 +1,9 @@
 import type { DeviceQueueService, NetworkCounters, SessionStore, UplinkCounters } from '@lns/network-server';
+import { PUBLISH_DELAY_BOUNDS_MS } from '@lns/network-server';
 import { byLabel, SnapshotMetrics } from '@lns/api';
 
 export interface NetworkServerSources {
-  counters: Pick<NetworkCounters, 'uplink' | 'downlink'>;
+  counters: Pick<NetworkCounters, 'uplink' | 'downlink'> & Partial<Pick<NetworkCounters, 'publishDelay'>>;
   sessions?: Pick<SessionStore, 'size'>;
   queue?: Pick<DeviceQueueService, 'depth'>;
 }
@@ -35,6 +36,18 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
     count: Object.values(up.dedupSizes).reduce((n, c) => n + c, 0),
     sum: up.dedupCopies,
   }));
+  const delay = src.counters.publishDelay;
+  if (delay) {
+    m.histogram(
+      'lns_uplink_publish_delay_seconds',
+      'Data uplinks: time from the end of their dedup window (first copy at the socket + window) to the up event.',
+      () => ({
+        buckets: PUBLISH_DELAY_BOUNDS_MS.map((le, i) => [le / 1000, delay.buckets[i]]),
+        count: delay.count,
+        sum: delay.sumMs / 1000,
+      }),
+    );
+  }
   // Every deduplicated uplink ends in exactly one of these (joins go on in lns_joins_total).
   m.counter('lns_uplinks_total', 'Deduplicated uplinks by what became of them.', () => [
     { labels: { result: 'ok' }, value: up.accepted },

@@ -1,7 +1,7 @@
 import { Abstract, INestApplicationContext, Type } from '@nestjs/common';
 import { MetricsService, ReadinessRegistry } from '@lns/api';
 import { MqttCounters, MqttPublisher } from '@lns/application';
-import { GatewayBridgeService, GatewayService } from '@lns/gateway-bridge';
+import { GatewayBridgeService, GatewayService, IntakeGuard } from '@lns/gateway-bridge';
 import { JoinServerService } from '@lns/join-server';
 import { DeviceQueueService, NetworkCounters, SessionStore } from '@lns/network-server';
 import { registerApplicationMetrics } from './application.metrics';
@@ -36,7 +36,7 @@ export function observeLns(app: INestApplicationContext): void {
   }
 
   const bridge = find(GatewayBridgeService);
-  registerGatewayMetrics(metrics, { bridge, gateways: find(GatewayService) });
+  registerGatewayMetrics(metrics, { bridge, gateways: find(GatewayService), intake: find(IntakeGuard) });
   if (bridge) {
     readiness.add('udp', () => {
       const port = bridge.udpPort;

@@ -1,6 +1,7 @@
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { IntakeGuard } from '../intake/intake-guard';
 import { PacketType } from '../semtech-udp';
 import { UdpWorkerEndpoint } from './udp-worker-endpoint';
 import { DatagramBatch } from './worker-protocol';
@@ -64,12 +65,13 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
   let port: number;
   const logger = new Logger('test');
   let error: jest.SpyInstance;
+  const intake = new IntakeGuard();
 
   beforeAll(async () => {
     error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     jest.spyOn(logger, 'log').mockImplementation(() => undefined);
     handled = [];
-    endpoint = new UdpWorkerEndpoint(logger);
+    endpoint = new UdpWorkerEndpoint(logger, intake);
     endpoint.acceptGateways([GW], false);
     port = await endpoint.bind('127.0.0.1', 0, (msg, from, receivedAt, acked) =>
       handled.push({ msg: Buffer.from(msg), from, receivedAt, acked }),
@@ -123,6 +125,26 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     await until(() => handled.length === 4, 'the fourth datagram');
     expect(handled[3].acked).toBe(true);
     endpoint.acceptGateway(OTHER, false, false);
+  });
+
+  it('refuses new PUSH_DATA unanswered while the intake guard says so; PULL_DATA still passes', async () => {
+    const flag = new Int32Array(intake.shared);
+    Atomics.store(flag, 0, 1);
+    try {
+      fwd.send(datagram(PacketType.PUSH_DATA, 7, '{"rxpk":[]}'), port);
+      fwd.send(datagram(PacketType.PULL_DATA, 8), port);
+      await until(
+        () => handled.length === 1 && intake.refusedDatagrams === 1,
+        'the PULL_DATA and the refusal',
+      );
+      expect(handled[0].msg[3]).toBe(PacketType.PULL_DATA);
+    } finally {
+      Atomics.store(flag, 0, 0);
+    }
+    fwd.send(datagram(PacketType.PUSH_DATA, 9, '{"rxpk":[]}'), port);
+    expect([...(await fwd.next(1))[0]]).toEqual([2, 0, 9, PacketType.PUSH_ACK]);
+    await until(() => handled.length === 2, 'the PUSH_DATA after the refusal');
+    expect(intake.refusedDatagrams).toBe(1);
   });
 
   it('hands many datagrams over in few messages', async () => {

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
+import { IntakeGuard } from '../intake/intake-guard';
 import { DatagramEndpoint, DatagramHandler, RECV_BUFFER_BYTES } from './udp-endpoint';
 import {
   Backlog,
@@ -73,6 +74,7 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
 
   constructor(
     private readonly logger: Logger,
+    private readonly intake = new IntakeGuard(),
     private readonly workerFile = defaultWorkerFile(),
   ) {}
 
@@ -147,6 +149,7 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
       port,
       recvBufferSize: RECV_BUFFER_BYTES,
       progress,
+      intake: this.intake.shared,
     });
     this.worker = worker;
     // Before any datagram: the worker must not answer with a stale set.
@@ -222,6 +225,7 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
       else w.reject(new Error(error));
     }
     if (batch.dropped > 0) this.noteDropped(batch.dropped);
+    if (batch.refused > 0) this.intake.refused(batch.refused);
     // After close() nothing may change the state any more (the final write-behind follows).
     if (this.closing) return;
     for (const d of unpackBatch(batch)) {

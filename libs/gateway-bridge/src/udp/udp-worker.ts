@@ -10,6 +10,7 @@ import {
   Backlog,
   DatagramBatcher,
   FromUdpWorker,
+  isPushData,
   ToUdpWorker,
   UdpWorkerData,
 } from './worker-protocol';
@@ -19,6 +20,7 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
   const policy = new AckPolicy();
   const batcher = new DatagramBatcher();
   const backlog = new Backlog(data.progress);
+  const intake = new Int32Array(data.intake);
   const post = (msg: FromUdpWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
   let scheduled = false;
   let socket: Socket | null = null;
@@ -39,6 +41,11 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
 
   const onDatagram = (msg: Buffer, from: RemoteInfo): void => {
     const receivedAt = Date.now();
+    if (Atomics.load(intake, 0) === 1 && isPushData(msg)) {
+      // Uplinks are being published late: new ones only lengthen the queue (IntakeGuard).
+      batcher.addRefused();
+      return schedule();
+    }
     if (!backlog.admit(receivedAt)) {
       // As a full kernel buffer would: no ack, so the forwarder counts it lost.
       batcher.addDropped();

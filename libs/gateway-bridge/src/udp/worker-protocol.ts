@@ -17,6 +17,13 @@ export interface UdpWorkerData {
   recvBufferSize: number;
   /** Int32 [0]: datagrams the main thread has handled, wrapping (see Backlog). */
   progress: SharedArrayBuffer;
+  /** Int32 [0]: 1 while new PUSH_DATA are refused (IntakeGuard). */
+  intake: SharedArrayBuffer;
+}
+
+/** A PUSH_DATA (PROTOCOL.TXT §3.2: byte 3 is the identifier, 0x00), told without parsing. */
+export function isPushData(msg: Uint8Array): boolean {
+  return msg.length >= 4 && msg[3] === PacketType.PUSH_DATA;
 }
 
 /**
@@ -133,6 +140,8 @@ export interface DatagramBatch {
   sent: Array<[number, string | null]>;
   /** Datagrams dropped unanswered since the last batch: the main thread was too far behind (Backlog). */
   dropped: number;
+  /** PUSH_DATA refused unanswered since the last batch: uplinks were published late (IntakeGuard). */
+  refused: number;
 }
 
 /** One datagram of a batch, as the main thread handles it. */
@@ -189,13 +198,18 @@ export class DatagramBatcher {
   private sent: Array<[number, string | null]> = [];
   private byteLength = 0;
   private dropped = 0;
+  private refused = 0;
 
   get empty(): boolean {
-    return this.msgs.length === 0 && this.sent.length === 0 && this.dropped === 0;
+    return this.msgs.length === 0 && this.sent.length === 0 && this.dropped === 0 && this.refused === 0;
   }
 
   addDropped(): void {
     this.dropped++;
+  }
+
+  addRefused(): void {
+    this.refused++;
   }
 
   add(msg: Buffer, address: string, port: number, receivedAt: number, acked: boolean): void {
@@ -224,6 +238,7 @@ export class DatagramBatcher {
       addresses: this.addresses,
       sent: this.sent,
       dropped: this.dropped,
+      refused: this.refused,
     };
     this.msgs = [];
     this.addresses = [];
@@ -231,6 +246,7 @@ export class DatagramBatcher {
     this.sent = [];
     this.byteLength = 0;
     this.dropped = 0;
+    this.refused = 0;
     return { batch, transfer: [batch.bytes, batch.meta.buffer as ArrayBuffer] };
   }
 }

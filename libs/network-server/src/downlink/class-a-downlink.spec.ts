@@ -80,6 +80,7 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
       phyPayload: Buffer.alloc(12),
       copies: [copyOf(Buffer.alloc(12), { frequency: 868_300_000 })],
       firstReceivedAt: 0,
+      windowDueAt: 0,
       windowClosedAt: 0,
     },
     session,

@@ -138,6 +138,7 @@ function uplinkOf(phyPayload: Buffer): DeduplicatedUplink {
     phyPayload,
     copies: [],
     firstReceivedAt: Date.UTC(2026, 10, 21, 10, 0, 0),
+    windowDueAt: Date.UTC(2026, 10, 21, 10, 0, 0, 200),
     windowClosedAt: Date.UTC(2026, 10, 21, 10, 0, 0, 200),
   };
 }

@@ -1,6 +1,6 @@
 import { DataUpFrame, decodePhyPayload, encodeMacCommands, encryptFrmPayload } from '@lns/lorawan';
 import { EventBus } from '@lns/event-bus';
-import { GatewayService } from '@lns/gateway-bridge';
+import { GatewayService, IntakeGuard } from '@lns/gateway-bridge';
 import { AnsweredUplink, ClassADownlink } from '../downlink/class-a-downlink';
 import { ClassCDownlink } from '../downlink/class-c-downlink';
 import { DeviceQueueRepository } from '../queue/device-queue.repository';
@@ -48,6 +48,7 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
   const classC = { schedule: jest.fn() } as unknown as ClassCDownlink;
   const gateways = { get: () => ({ location: { latitude: 1, longitude: 2 } }) } as unknown as GatewayService;
   const mac = new FakeMacLayer();
+  const intake = new IntakeGuard();
   const handler = new DataUplinkHandler(
     store,
     registry,
@@ -57,6 +58,7 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
     classA,
     classC,
     gateways,
+    intake,
     mac,
   );
   /** Commits made before each `up` event. */
@@ -64,10 +66,17 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
   bus.on('application.event', (e) => void (e.type === 'up' && commitsAtUp.push(store.commits.length)));
   const receive = (phy: Buffer, copies = [copyOf(phy, { frequency: 868_300_000 })]) =>
     handler.handle(
-      { deduplicationId: 'dd', phyPayload: phy, copies, firstReceivedAt: 1_000, windowClosedAt: 1_050 },
+      {
+        deduplicationId: 'dd',
+        phyPayload: phy,
+        copies,
+        firstReceivedAt: 1_000,
+        windowDueAt: 1_050,
+        windowClosedAt: 1_050,
+      },
       decodePhyPayload(phy) as DataUpFrame,
     );
-  return { events, store, counters, queue, mac, answered, classC, receive, commitsAtUp };
+  return { events, store, counters, queue, mac, answered, classC, receive, commitsAtUp, intake };
 }
 
 describe('DataUplinkHandler', () => {
@@ -100,6 +109,19 @@ describe('DataUplinkHandler', () => {
     expect(answered[0].mac).toMatchObject({ maxSnr: 9, gatewayCount: 2, fCntUp: 5 });
     expect(s.lastUplink?.gateways.map((g) => g.gatewayId)).toEqual(['g1', 'g2']);
     expect(counters.uplink.accepted).toBe(1);
+    // Published long after its window was due (1_050 in 1970): the delay is counted and reported.
+    expect(counters.publishDelay.count).toBe(1);
+    expect(counters.publishDelay.sumMs).toBeGreaterThan(Date.now() - 1_050 - 1_000);
+  });
+
+  it('reports how late each published uplink is to the intake guard', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { receive, intake } = await setup(ctx, s);
+    const published = jest.spyOn(intake, 'published');
+    await receive(signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') }));
+    expect(published).toHaveBeenCalledTimes(1);
+    expect(published.mock.calls[0][0]).toBeGreaterThan(Date.now() - 1_050 - 1_000);
   });
 
   it('publishes nothing when the session cannot be committed', async () => {

@@ -7,7 +7,7 @@ import {
   MacCommand,
   MType,
 } from '@lns/lorawan';
-import { GatewayService } from '@lns/gateway-bridge';
+import { GatewayService, IntakeGuard } from '@lns/gateway-bridge';
 import { ClassADownlink } from '../downlink/class-a-downlink';
 import { ClassCDownlink, isClassC } from '../downlink/class-c-downlink';
 import { MacEffect, MacLayer, MacUplinkContext, MacUplinkResult } from '../mac/mac-layer';
@@ -43,6 +43,7 @@ export class DataUplinkHandler {
     private readonly classA: ClassADownlink,
     private readonly classC: ClassCDownlink,
     private readonly gateways: GatewayService,
+    private readonly intake: IntakeGuard,
     @Inject(MAC_LAYER) private readonly macLayer: MacLayer,
   ) {}
 
@@ -155,6 +156,9 @@ export class DataUplinkHandler {
         (id) => this.gateways.get(id)?.location,
       ),
     );
+    const delay = Date.now() - uplink.windowDueAt;
+    this.counters.publishDelay.observe(delay);
+    this.intake.published(delay);
     for (const effect of macResult.effects) this.effect(effect, ctx, session, uplink);
 
     await this.classA.answer({

@@ -9,8 +9,10 @@ export interface DeduplicatedUplink {
   phyPayload: Buffer;
   /** Every gateway's copy, best SNR first. */
   copies: UplinkReceived[];
-  /** Server clock (ms) of the first copy. */
+  /** Server clock (ms) of the first copy, when the socket had it. */
   firstReceivedAt: number;
+  /** When the window was due to close: firstReceivedAt + the window. How late an uplink is handled counts from here. */
+  windowDueAt: number;
   /** Server clock (ms) when the dedup window closed. */
   windowClosedAt: number;
 }

@@ -31,6 +31,22 @@ describe('Deduplicator', () => {
     expect(handled[0].deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('dates the uplink by its first copy at the socket (the UDP worker hands copies over a batch later)', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1', receivedAt: 999_970 }));
+    jest.advanceTimersByTime(199);
+    expect(handled).toHaveLength(0); // the window itself runs on this thread's clock
+    jest.advanceTimersByTime(1);
+    expect(handled[0].firstReceivedAt).toBe(999_970);
+    expect(handled[0].windowDueAt).toBe(1_000_170);
+    expect(handled[0].windowClosedAt).toBe(1_000_200);
+  });
+
+  it('never dates an uplink after it was handed over (a socket clock ahead of this one)', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1', receivedAt: 1_000_050 }));
+    jest.advanceTimersByTime(200);
+    expect(handled[0].firstReceivedAt).toBe(1_000_000);
+  });
+
   it('keeps one copy per gateway: the better one', () => {
     dedup.add(copyOf(A, { gatewayId: 'g1', snr: 1 }));
     dedup.add(copyOf(A, { gatewayId: 'g1', snr: 4 }));

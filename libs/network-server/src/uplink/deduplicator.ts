@@ -66,7 +66,8 @@ export class Deduplicator {
     const fresh: Entry = {
       key,
       copies: [copy],
-      firstReceivedAt: now,
+      // The socket's clock (the UDP worker's, a batch earlier), never later than now.
+      firstReceivedAt: Math.min(copy.receivedAt, now),
       due: now + this.options.windowMs,
       state: 'collecting',
     };
@@ -126,6 +127,7 @@ export class Deduplicator {
         phyPayload: copies[0].phyPayload,
         copies,
         firstReceivedAt: e.firstReceivedAt,
+        windowDueAt: e.firstReceivedAt + this.options.windowMs,
         windowClosedAt: now,
       });
       e.copies = [];

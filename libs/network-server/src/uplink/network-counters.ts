@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DelayHistogram } from './publish-delay';
 
 /** Copies per deduplicated uplink: 1, 2, 3, 4, and 5 or more. */
 export type DedupSizeBucket = '1' | '2' | '3' | '4' | '5+';
@@ -123,6 +124,9 @@ export class NetworkCounters {
     acknowledged: 0,
     notAcknowledged: 0,
   };
+
+  /** Data uplinks: dedup window due → `up` event published. */
+  readonly publishDelay = new DelayHistogram();
 
   dedupSize(copies: number): void {
     const bucket: DedupSizeBucket = copies >= 5 ? '5+' : (String(copies) as DedupSizeBucket);

@@ -149,6 +149,7 @@ function uplinkOf(phyPayload: Buffer, receivedAgoMs = 0): DeduplicatedUplink {
     phyPayload,
     copies: [],
     firstReceivedAt: at,
+    windowDueAt: at + 50,
     windowClosedAt: at + 50,
   };
 }
