@@ -18,6 +18,7 @@ import { FleetResult, fleetScenario } from './scenarios/fleet';
 import { floorScenario, FloorStep } from './scenarios/floor';
 import { JoinStep, joinStep } from './scenarios/joins';
 import { DataStep, dataStep, describeLatency } from './scenarios/uplinks';
+import { describeServerView } from './support/server-metrics';
 import { installCleanup } from './support/cleanup';
 import { ensureBuilt, lnsMain } from './support/lns-server';
 import { Rig, startRig } from './support/rig';
@@ -43,6 +44,8 @@ interface Options {
   profile: boolean;
   devices: number;
   fleet: number;
+  /** The uplink ladder (--ladder=1000,5000), for a look at a few rates. */
+  ladder: number[];
 }
 
 function options(): Options {
@@ -59,6 +62,7 @@ function options(): Options {
     profile: argv.includes('--profile'),
     devices: Number(value('devices') ?? (quick ? 2_000 : 10_000)),
     fleet: Number(value('fleet') ?? 100_000),
+    ladder: (value('ladder') ?? '1000,2500,4000,5000,6000,7500,10000,12500,15000').split(',').map(Number),
   };
 }
 
@@ -135,14 +139,13 @@ async function main(): Promise<void> {
           `\nsustained unconfirmed uplinks, 12-byte payloads, zero loss (every uplink exactly one \`up\` event):`,
         );
         uplinks = await stepwiseSearch((rate, seconds) => dataStep(rig, rate, seconds), {
-          ladder: [1_000, 2_500, 4_000, 5_000, 6_000, 7_500, 10_000, 12_500, 15_000],
+          ladder: o.ladder,
           probeSeconds,
           holdSeconds,
           log,
           detail: (x) =>
-            `latency p50 ${x.latencyMs.p50} / p99 ${x.latencyMs.p99} ms (server p99 ≤ ${x.server.publishDelayP99LeMs} ms after the window), ` +
-            `server CPU ${x.serverCpuUsPerUplink} µs/uplink` +
-            (x.server.pushDataRefused > 0 ? `, ${x.server.pushDataRefused} PUSH_DATA refused` : ''),
+            `latency p50 ${x.latencyMs.p50} / p99 ${x.latencyMs.p99} ms, server CPU ${x.serverCpuUsPerUplink} µs/uplink\n      ` +
+            describeServerView(x.server),
         });
         if (uplinks.sustained) log(describeLatency(uplinks.sustained));
         out.uplinks = uplinks;

@@ -199,7 +199,8 @@ export class LnsServer {
   private async spawn(): Promise<void> {
     const o = this.options;
     const t0 = performance.now();
-    this.proc = spawn(process.execPath, ['--expose-gc', '-r', PRELOAD, ...(o.nodeArgs ?? []), lnsMain()], {
+    const extra = process.env.LNS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.proc = spawn(process.execPath, ['--expose-gc', '-r', PRELOAD, ...extra, ...(o.nodeArgs ?? []), lnsMain()], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -9,33 +9,53 @@ export async function scrape(server: LnsServer): Promise<Scrape> {
   return parseMetrics(await res.text());
 }
 
-const DELAY = 'lns_uplink_publish_delay_seconds';
-
-/**
- * The server's own view of a step, from two scrapes: how late it published uplinks after their
- * dedup window (lns_uplink_publish_delay_seconds; quantiles read as the bucket bound they fall
- * under, e.g. "≤ 25 ms"), and the PUSH_DATA it refused as overloaded.
- */
-export function serverView(before: Scrape, after: Scrape): ServerView {
+/** A histogram's change between two scrapes: cumulative counts by bound (ms), sum (ms). */
+function histogramDelta(name: string, before: Scrape, after: Scrape) {
   const buckets: Array<[number, number]> = [];
+  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\}$`);
   for (const [series, value] of after) {
-    const m = /^lns_uplink_publish_delay_seconds_bucket\{le="([^"]+)"\}$/.exec(series);
+    const m = pattern.exec(series);
     if (!m) continue;
     buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]) * 1000, value - (before.get(series) ?? 0)]);
   }
   buckets.sort((a, b) => a[0] - b[0]);
   const count = buckets.at(-1)?.[1] ?? 0;
-  const quantile = (q: number): number | null => {
-    if (count === 0) return null;
-    return buckets.find(([, cumulative]) => cumulative >= q * count)?.[0] ?? null;
-  };
+  const sumMs = ((after.get(`${name}_sum`) ?? 0) - (before.get(`${name}_sum`) ?? 0)) * 1000;
+  /** The bound of the bucket the q-quantile falls in (Infinity past the last bound). */
+  const quantile = (q: number): number | null =>
+    count === 0 ? null : (buckets.find(([, cumulative]) => cumulative >= q * count)?.[0] ?? null);
+  return { count, sumMs, quantile };
+}
+
+const ms = (seconds: number | undefined) =>
+  seconds === undefined ? null : Math.round(seconds * 10_000) / 10;
+
+/**
+ * The server's own view of a step, from a scrape before and after it: how late it published
+ * uplinks after their dedup window (quantiles as the bucket bound they fall under, "≤ 25 ms"),
+ * how long its session commits took, the PUSH_DATA it refused as overloaded, its event-loop lag
+ * (prom-client resets that histogram at each scrape, so the second scrape covers the step) and
+ * its GC time.
+ */
+export function serverView(before: Scrape, after: Scrape): ServerView {
+  const delay = histogramDelta('lns_uplink_publish_delay_seconds', before, after);
+  const commits = histogramDelta('lns_session_commit_seconds', before, after);
   const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
   return {
-    published: count,
-    publishDelayP50LeMs: quantile(0.5),
-    publishDelayP99LeMs: quantile(0.99),
-    publishDelayMeanMs: count > 0 ? Math.round((delta(`${DELAY}_sum`) * 1000 * 10) / count) / 10 : null,
+    published: delay.count,
+    publishDelayP50LeMs: delay.quantile(0.5),
+    publishDelayP99LeMs: delay.quantile(0.99),
+    publishDelayMeanMs: delay.count > 0 ? Math.round((delay.sumMs * 10) / delay.count) / 10 : null,
+    commits: commits.count,
+    commitP99LeMs: commits.quantile(0.99),
     pushDataRefused: delta('lns_udp_push_data_refused_total'),
+    loopLagP99Ms: ms(after.get('nodejs_eventloop_lag_p99_seconds')),
+    loopLagMaxMs: ms(after.get('nodejs_eventloop_lag_max_seconds')),
+    gcMs: {
+      minor: Math.round(delta('nodejs_gc_duration_seconds_sum{kind="minor"}') * 1000),
+      major: Math.round(delta('nodejs_gc_duration_seconds_sum{kind="major"}') * 1000),
+      incremental: Math.round(delta('nodejs_gc_duration_seconds_sum{kind="incremental"}') * 1000),
+    },
   };
 }
 
@@ -45,5 +65,19 @@ export interface ServerView {
   publishDelayP50LeMs: number | null;
   publishDelayP99LeMs: number | null;
   publishDelayMeanMs: number | null;
+  commits: number;
+  commitP99LeMs: number | null;
   pushDataRefused: number;
+  loopLagP99Ms: number | null;
+  loopLagMaxMs: number | null;
+  /** GC time during the step by kind (ms). */
+  gcMs: { minor: number; major: number; incremental: number };
+}
+
+export function describeServerView(v: ServerView): string {
+  let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window; `;
+  line += `${v.commits} commits p99 ≤ ${v.commitP99LeMs} ms; loop lag p99 ${v.loopLagP99Ms} ms, max ${v.loopLagMaxMs} ms; `;
+  line += `GC ${v.gcMs.minor} ms minor, ${v.gcMs.major} ms major, ${v.gcMs.incremental} ms incremental`;
+  if (v.pushDataRefused > 0) line += `; ${v.pushDataRefused} PUSH_DATA refused (overloaded)`;
+  return line;
 }

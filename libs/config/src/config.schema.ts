@@ -3,14 +3,14 @@ export interface LnsConfig {
   dataDir: string;
   /** `tls`: serve HTTPS (certFile + keyFile); `caFile` also asks clients for a certificate (mutual TLS). */
   http: { port: number; host: string; tls: HttpTlsConfig };
-  /** `worker`: a worker thread owns the socket (receives, acknowledges, sends); false (default) = the main thread. */
+  /** `worker` (default true): a worker thread owns the socket (receives, acknowledges, sends); false = the main thread. */
   udp: { port: number; host: string; worker: boolean };
   /** `qos`: the QoS the server publishes application events with (0, 1 or 2). */
   mqtt: { port: number; host: string; url: string; qos: number };
   /**
-   * `sessionWriter`: where device-session commits run on SQLite. `inline` (default): the main
-   * connection, on the event loop; `worker`: a worker thread with its own connection, so the event
-   * loop never waits for an fsync (but an overload queues behind it: docs/benchmarks.md).
+   * `sessionWriter`: where device-session commits run on SQLite. `worker` (default): a worker
+   * thread with its own connection, so the event loop never waits for an fsync; `inline`: the main
+   * connection, on the event loop.
    */
   database: { url: string; sessionWriter?: SessionWriterMode };
   adminToken: string;

@@ -18,10 +18,14 @@ describe('loadConfig', () => {
     expect(c.netId).toBe('000000');
     expect(c.dedup.windowMs).toBe(200);
     expect(c.gateways.allowUnknown).toBe(false);
-    expect(c.database.sessionWriter).toBe('inline');
-    expect(
-      loadConfig({ env: { LNS_DATABASE_SESSION_WRITER: 'worker' }, configDir }).database.sessionWriter,
-    ).toBe('worker');
+    expect(c.database.sessionWriter).toBe('worker');
+    expect(c.udp.worker).toBe(true);
+    const inline = loadConfig({
+      env: { LNS_DATABASE_SESSION_WRITER: 'inline', LNS_UDP_WORKER: 'false' },
+      configDir,
+    });
+    expect(inline.database.sessionWriter).toBe('inline');
+    expect(inline.udp.worker).toBe(false);
   });
 
   it('maps key paths to LNS_* names', () => {

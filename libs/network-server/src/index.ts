@@ -9,7 +9,7 @@ export { MAC_LAYER } from './uplink/mac-layer.token';
 export { MAX_MIC_ATTEMPTS } from './uplink/session-matcher';
 export { NetworkCounters } from './uplink/network-counters';
 export type { UplinkCounters, DownlinkCounters } from './uplink/network-counters';
-export { DelayHistogram, PUBLISH_DELAY_BOUNDS_MS } from './uplink/publish-delay';
+export { DelayHistogram } from './delay-histogram';
 export { ApplicationPublisher } from './uplink/application-publisher';
 export * from './downlink/downlink-scheduler';
 export { DeviceQueueService, MAX_QUEUE_ITEMS } from './queue/device-queue.service';

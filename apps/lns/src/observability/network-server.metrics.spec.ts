@@ -1,13 +1,19 @@
 import { Registry } from 'prom-client';
-import { NetworkCounters } from '@lns/network-server';
+import { DelayHistogram, NetworkCounters } from '@lns/network-server';
 import { registerNetworkServerMetrics } from './network-server.metrics';
 import { SnapshotMetrics } from '@lns/api';
 
-async function scrape(counters: NetworkCounters, extra: { sessions?: number; queue?: number } = {}) {
+async function scrape(
+  counters: NetworkCounters,
+  extra: { sessions?: number; queue?: number; commitTimes?: DelayHistogram } = {},
+) {
   const registry = new Registry();
   registerNetworkServerMetrics(new SnapshotMetrics(registry), {
     counters,
-    sessions: extra.sessions === undefined ? undefined : { size: () => extra.sessions! },
+    sessions:
+      extra.sessions === undefined
+        ? undefined
+        : { size: () => extra.sessions!, commitTimes: extra.commitTimes },
     queue: extra.queue === undefined ? undefined : { depth: () => extra.queue! },
   });
   return registry.metrics();
@@ -40,6 +46,23 @@ describe('network server metrics', () => {
     expect(text).toContain('lns_uplinks_total{result="fcnt_gap"} 1');
     expect(text).toContain('lns_uplinks_total{result="malformed"} 1');
     expect(text).toContain('lns_uplinks_total{result="join_request"} 3');
+  });
+
+  it('reports how late uplinks were published and how long session commits took, in seconds', async () => {
+    const c = new NetworkCounters();
+    for (const ms of [3, 40, 40, 180, 9_000]) c.publishDelay.observe(ms);
+    const commits = new DelayHistogram([1, 5]);
+    for (const ms of [0.5, 4, 30]) commits.observe(ms);
+    const text = await scrape(c, { sessions: 1, commitTimes: commits });
+    expect(text).toContain('lns_uplink_publish_delay_seconds_bucket{le="0.005"} 1');
+    expect(text).toContain('lns_uplink_publish_delay_seconds_bucket{le="0.05"} 3');
+    expect(text).toContain('lns_uplink_publish_delay_seconds_bucket{le="0.2"} 4');
+    expect(text).toContain('lns_uplink_publish_delay_seconds_bucket{le="5"} 4');
+    expect(text).toContain('lns_uplink_publish_delay_seconds_bucket{le="+Inf"} 5');
+    expect(text).toContain('lns_uplink_publish_delay_seconds_sum 9.263');
+    expect(text).toContain('lns_session_commit_seconds_bucket{le="0.001"} 1');
+    expect(text).toContain('lns_session_commit_seconds_bucket{le="0.005"} 2');
+    expect(text).toContain('lns_session_commit_seconds_count 3');
   });
 
   it('builds the dedup-size histogram from dedupSize(), 5+ copies above the last bound', async () => {

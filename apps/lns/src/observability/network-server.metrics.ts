@@ -1,10 +1,9 @@
 import type { DeviceQueueService, NetworkCounters, SessionStore, UplinkCounters } from '@lns/network-server';
-import { PUBLISH_DELAY_BOUNDS_MS } from '@lns/network-server';
 import { byLabel, SnapshotMetrics } from '@lns/api';
 
 export interface NetworkServerSources {
   counters: Pick<NetworkCounters, 'uplink' | 'downlink'> & Partial<Pick<NetworkCounters, 'publishDelay'>>;
-  sessions?: Pick<SessionStore, 'size'>;
+  sessions?: Pick<SessionStore, 'size'> & Partial<Pick<SessionStore, 'commitTimes'>>;
   queue?: Pick<DeviceQueueService, 'depth'>;
 }
 
@@ -41,11 +40,7 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
     m.histogram(
       'lns_uplink_publish_delay_seconds',
       'Data uplinks: time from the end of their dedup window (first copy at the socket + window) to the up event.',
-      () => ({
-        buckets: PUBLISH_DELAY_BOUNDS_MS.map((le, i) => [le / 1000, delay.buckets[i]]),
-        count: delay.count,
-        sum: delay.sumMs / 1000,
-      }),
+      () => delay.toSeconds(),
     );
   }
   // Every deduplicated uplink ends in exactly one of these (joins go on in lns_joins_total).
@@ -131,5 +126,13 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
 
   const { sessions, queue } = src;
   if (sessions) m.gauge('lns_device_sessions', 'Device sessions in memory.', () => sessions.size());
+  const commits = sessions?.commitTimes;
+  if (commits) {
+    m.histogram(
+      'lns_session_commit_seconds',
+      'Group commits of device sessions (frame counters): time to write and fsync one batch.',
+      () => commits.toSeconds(),
+    );
+  }
   if (queue) m.gauge('lns_downlink_queue_depth', 'Items waiting in all device queues.', () => queue.depth());
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  INTAKE_INTERVAL_MS,
   INTAKE_INTERVALS_OVER,
   INTAKE_MIN_PUBLISHED,
   INTAKE_TARGET_DELAY_MS,
@@ -70,6 +71,24 @@ describe('IntakeGuard', () => {
       guard.closeInterval();
     }
     expect(guard.refusing).toBe(false);
+  });
+
+  it('closes an interval due when an uplink is published, should the timer run late (busy event loop)', () => {
+    const guard = new IntakeGuard();
+    guard.onModuleInit();
+    try {
+      const late = INTAKE_TARGET_DELAY_MS + 1;
+      let now = Date.now();
+      for (let i = 0; i < INTAKE_INTERVALS_OVER; i++) {
+        for (let j = 0; j < INTAKE_MIN_PUBLISHED; j++) guard.published(late, now);
+        now += INTAKE_INTERVAL_MS;
+      }
+      // The interval timer has not run (this test holds the event loop): published() closed them.
+      guard.published(late, now);
+      expect(guard.refusing).toBe(true);
+    } finally {
+      guard.onModuleDestroy();
+    }
   });
 
   it('counts what the sockets refused', () => {

@@ -47,6 +47,7 @@ export class IntakeGuard implements OnModuleInit, OnModuleDestroy {
   private least = Infinity;
   private observed = 0;
   private over = 0;
+  private intervalEnd = Infinity;
   private timer: NodeJS.Timeout | undefined;
   private readonly logger = new Logger('GatewayBridge');
   private warnedAt = -Infinity;
@@ -57,6 +58,7 @@ export class IntakeGuard implements OnModuleInit, OnModuleDestroy {
   episodes = 0;
 
   onModuleInit(): void {
+    this.intervalEnd = Date.now() + INTAKE_INTERVAL_MS;
     this.timer = setInterval(() => this.closeInterval(), INTAKE_INTERVAL_MS);
     this.timer.unref();
   }
@@ -71,14 +73,20 @@ export class IntakeGuard implements OnModuleInit, OnModuleDestroy {
     return this.flag[0] === 1;
   }
 
-  /** An uplink was published `delayMs` after its dedup window closed (from its first copy at the socket). */
-  published(delayMs: number): void {
+  /**
+   * An uplink was published `delayMs` after its dedup window closed (from its first copy at the
+   * socket). An overloaded event loop runs the interval timer late, so an interval due is also
+   * closed here: the guard then reacts in time exactly when it matters.
+   */
+  published(delayMs: number, now = Date.now()): void {
     this.observed++;
     if (delayMs < this.least) this.least = delayMs;
+    if (now >= this.intervalEnd) this.closeInterval(now);
   }
 
-  /** Ends the current interval (the timer's job; exposed for tests). */
-  closeInterval(): void {
+  /** Ends the current interval (the timer's job, or published()'s when the timer is late). */
+  closeInterval(now = Date.now()): void {
+    this.intervalEnd = now + INTAKE_INTERVAL_MS;
     // Little or nothing published in an interval: light load, or drained after shedding. Intake resumes.
     const over = this.observed >= INTAKE_MIN_PUBLISHED && this.least > INTAKE_TARGET_DELAY_MS;
     this.over = over ? this.over + 1 : 0;

@@ -1,3 +1,4 @@
+import { COMMIT_BOUNDS_MS, DelayHistogram } from '../delay-histogram';
 import { WriteQueue } from './write-queue';
 
 /** How long changes gather before they are committed together. */
@@ -74,6 +75,8 @@ export class GroupCommit<T> {
   /** When the last write ended and how long it took (ms, Date.now(): a clock step only bends one delay, which stays within its bounds). */
   private lastWriteEnd = -Infinity;
   private lastWriteMs = 0;
+  /** Every generation's write, fsync included (ms). */
+  readonly writeTimes = new DelayHistogram(COMMIT_BOUNDS_MS);
 
   constructor(
     private readonly queue: WriteQueue,
@@ -199,6 +202,7 @@ export class GroupCommit<T> {
     } finally {
       this.lastWriteEnd = Date.now();
       this.lastWriteMs = this.lastWriteEnd - started;
+      this.writeTimes.observe(this.lastWriteMs);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DeviceSessionEntity, KeyCipher } from '@lns/storage';
 import { DeviceSession } from './device-session';
+import { DelayHistogram } from '../delay-histogram';
 import { GroupCommit } from './group-commit';
 import { fromSessionRow, SessionDecodeError, toSessionRow } from './session-codec';
 import { SessionRepository } from './session-repository';
@@ -160,6 +161,10 @@ export class InMemorySessionStore
 
   size(): number {
     return this.byEui.size;
+  }
+
+  override get commitTimes(): DelayHistogram {
+    return this.commits.writeTimes;
   }
 
   devAddrInUse(devAddr: number): boolean {

@@ -62,7 +62,7 @@ export class SessionRepository {
    * one) and the same journal_size_limit, since this connection is the one that restarts the WAL.
    */
   async startWriter(): Promise<boolean> {
-    if (this.writer || (this.config?.database.sessionWriter ?? 'inline') !== 'worker') return false;
+    if (this.writer || (this.config?.database.sessionWriter ?? 'worker') !== 'worker') return false;
     const db = this.sqliteHandle();
     const file = this.dataSource.options.database;
     if (!db || typeof file !== 'string' || file === '' || file === ':memory:') return false;

@@ -1,3 +1,4 @@
+import { DelayHistogram } from '../delay-histogram';
 import { DeviceSession } from './device-session';
 
 /**
@@ -22,6 +23,10 @@ export abstract class SessionStore {
   /** Resolves when every session marked dirty before this call is committed. */
   abstract flushBeforePublish(): Promise<void>;
   abstract size(): number;
+  /** How long group commits take, where the store has them (for metrics). */
+  get commitTimes(): DelayHistogram | undefined {
+    return undefined;
+  }
   /** Every DevAddr in use (for collision-free allocation at join). */
   abstract devAddrInUse(devAddr: number): boolean;
 }

@@ -1,5 +1,5 @@
 import { DeduplicatedUplink } from './deduplicated-uplink';
-import { Deduplicator } from './deduplicator';
+import { Deduplicator, HAND_OVER_BUDGET_MS } from './deduplicator';
 import { copyOf } from './ns-test-support';
 
 describe('Deduplicator', () => {
@@ -45,6 +45,36 @@ describe('Deduplicator', () => {
     dedup.add(copyOf(A, { gatewayId: 'g1', receivedAt: 1_000_050 }));
     jest.advanceTimersByTime(200);
     expect(handled[0].firstReceivedAt).toBe(1_000_000);
+  });
+
+  it('hands over a few ms of uplinks per event-loop turn, the rest after the I/O queued meanwhile', () => {
+    dedup.stop();
+    let clock = 0;
+    const now = jest.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      // Each uplink takes 1 ms to handle.
+      dedup = new Deduplicator({ windowMs: 200, cooldownMs: 1000 }, (u) => {
+        handled.push(u);
+        clock += 1;
+      });
+      const frames = Array.from({ length: 3 * HAND_OVER_BUDGET_MS + 1 }, (_, i) => {
+        const f = Buffer.from(A);
+        f[6] = i;
+        return f;
+      });
+      for (const f of frames) dedup.add(copyOf(f, { gatewayId: 'g1' }));
+      jest.advanceTimersByTime(200);
+      expect(handled).toHaveLength(HAND_OVER_BUDGET_MS);
+      jest.advanceTimersByTime(1); // the setImmediate continuation
+      expect(handled).toHaveLength(2 * HAND_OVER_BUDGET_MS);
+      jest.advanceTimersByTime(1);
+      expect(handled).toHaveLength(3 * HAND_OVER_BUDGET_MS);
+      jest.advanceTimersByTime(1);
+      expect(handled.map((u) => u.phyPayload)).toEqual(frames); // oldest first, each once
+      expect(dedup.add(copyOf(frames[0], { gatewayId: 'g2' }))).toBe('late');
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('keeps one copy per gateway: the better one', () => {

@@ -16,6 +16,8 @@ export type DedupOutcome = 'first' | 'copy' | 'late' | 'overflow';
 
 /** 10 000 uplinks/s held for a 200 ms window and a 1 s cooldown is 12 000 entries. */
 export const DEDUP_MAX_ENTRIES = 100_000;
+/** How long one turn of the event loop may spend handing uplinks over (see handReady). */
+export const HAND_OVER_BUDGET_MS = 5;
 
 interface Entry {
   key: string;
@@ -43,6 +45,9 @@ export class Deduplicator {
   private readonly cooling = new Fifo<Entry>();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
+  /** Windows closed, not yet handed over (handReady). */
+  private readonly ready = new Fifo<Entry>();
+  private immediate: NodeJS.Immediate | undefined;
   private readonly maxEntries: number;
   private stopped = false;
 
@@ -87,10 +92,13 @@ export class Deduplicator {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    const dropped = this.collecting.size;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    const dropped = this.collecting.size + this.ready.size;
     this.entries.clear();
     this.collecting.clear();
     this.cooling.clear();
+    this.ready.clear();
     return dropped;
   }
 
@@ -110,18 +118,30 @@ export class Deduplicator {
       const e = this.cooling.shift()!;
       if (this.entries.get(e.key) === e) this.entries.delete(e.key);
     }
-    const ready: Entry[] = [];
     while ((this.collecting.peek()?.due ?? Infinity) <= now) {
       const e = this.collecting.shift()!;
       e.state = 'cooldown';
       e.due += this.options.cooldownMs;
       if (this.options.cooldownMs > 0) this.cooling.push(e);
       else this.entries.delete(e.key);
-      ready.push(e);
+      this.ready.push(e);
     }
     this.arm();
-    for (const e of ready) {
+    this.handReady(now);
+  }
+
+  /**
+   * Hands over the uplinks whose window closed, for at most HAND_OVER_BUDGET_MS at a time: after
+   * a stall (GC, a burst) thousands may be due at once, and handling them in one go blocked the
+   * event loop for most of a second (bench: loop lag 1.1 s), holding up the datagrams, commits
+   * and MQTT writes queued behind. The rest follow after those (setImmediate), oldest first.
+   */
+  private handReady(now: number): void {
+    const until = performance.now() + HAND_OVER_BUDGET_MS;
+    while (this.ready.size > 0) {
+      const e = this.ready.shift()!;
       const copies = e.copies.sort(bySignal);
+      e.copies = [];
       this.handle({
         deduplicationId: randomUUID(),
         phyPayload: copies[0].phyPayload,
@@ -130,7 +150,13 @@ export class Deduplicator {
         windowDueAt: e.firstReceivedAt + this.options.windowMs,
         windowClosedAt: now,
       });
-      e.copies = [];
+      if (this.ready.size > 0 && performance.now() >= until) {
+        this.immediate ??= setImmediate(() => {
+          this.immediate = undefined;
+          if (!this.stopped) this.handReady(Date.now());
+        });
+        return;
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DelayHistogram } from './publish-delay';
+import { DelayHistogram, PUBLISH_DELAY_BOUNDS_MS } from '../delay-histogram';
 
 /** Copies per deduplicated uplink: 1, 2, 3, 4, and 5 or more. */
 export type DedupSizeBucket = '1' | '2' | '3' | '4' | '5+';
@@ -126,7 +126,7 @@ export class NetworkCounters {
   };
 
   /** Data uplinks: dedup window due → `up` event published. */
-  readonly publishDelay = new DelayHistogram();
+  readonly publishDelay = new DelayHistogram(PUBLISH_DELAY_BOUNDS_MS);
 
   dedupSize(copies: number): void {
     const bucket: DedupSizeBucket = copies >= 5 ? '5+' : (String(copies) as DedupSizeBucket);
