@@ -200,25 +200,29 @@ export class LnsServer {
     const o = this.options;
     const t0 = performance.now();
     const extra = process.env.LNS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    this.proc = spawn(process.execPath, ['--expose-gc', '-r', PRELOAD, ...extra, ...(o.nodeArgs ?? []), lnsMain()], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        LNS_DATA_DIR: this.dataDir,
-        LNS_HTTP_HOST: '127.0.0.1',
-        LNS_UDP_HOST: '127.0.0.1',
-        LNS_MQTT_HOST: '127.0.0.1',
-        LNS_HTTP_PORT: String(this.ports.http),
-        LNS_UDP_PORT: String(this.ports.udp),
-        LNS_MQTT_PORT: String(this.ports.mqtt),
-        LNS_ADMIN_TOKEN: this.adminToken,
-        LNS_MASTER_KEY: this.masterKey,
-        LNS_LOG_LEVEL: o.logLevel ?? 'warn',
-        ...o.env,
+    this.proc = spawn(
+      process.execPath,
+      ['--expose-gc', '-r', PRELOAD, ...extra, ...(o.nodeArgs ?? []), lnsMain()],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          LNS_DATA_DIR: this.dataDir,
+          LNS_HTTP_HOST: '127.0.0.1',
+          LNS_UDP_HOST: '127.0.0.1',
+          LNS_MQTT_HOST: '127.0.0.1',
+          LNS_HTTP_PORT: String(this.ports.http),
+          LNS_UDP_PORT: String(this.ports.udp),
+          LNS_MQTT_PORT: String(this.ports.mqtt),
+          LNS_ADMIN_TOKEN: this.adminToken,
+          LNS_MASTER_KEY: this.masterKey,
+          LNS_LOG_LEVEL: o.logLevel ?? 'warn',
+          ...o.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
     this.unregister = onCleanup(
       () => this.stop(),
