@@ -4,12 +4,14 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 export const INTAKE_INTERVAL_MS = 100;
 /**
  * The standing delay that counts as overload: the least delay of an interval's uplinks, past
- * their dedup window. Late uplinks still carry their data, so shedding starts only where lateness
- * costs more than data: 300 ms past a 200 ms window leaves the Class A answer about half a second
- * to make RX1 (1 s after the uplink, RECEIVE_DELAY1), and beyond it the queue only grows. A
- * *least* delay this high means every uplink of the interval waited: a queue, not a GC pause.
+ * their dedup window. Late uplinks still carry their data, so shedding starts only where the
+ * queue also costs the network its downlinks: 500 ms past a 200 ms window leaves the Class A
+ * answer too little of the second before RX1 (RECEIVE_DELAY1) for most uplinks. A *least* delay
+ * this high means every uplink of the interval waited: a queue, not a GC pause. 300 ms was tried
+ * first and shed in the bench's noisy steps (a 2-core VM shared with the load generator) that
+ * passed without it.
  */
-export const INTAKE_TARGET_DELAY_MS = 300;
+export const INTAKE_TARGET_DELAY_MS = 500;
 /**
  * Uplinks an interval must publish to count as over the target: 100 a second. A few late uplinks
  * are a slow disk or a busy machine, not intake outrunning the server, and refusing would only
@@ -17,7 +19,7 @@ export const INTAKE_TARGET_DELAY_MS = 300;
  */
 export const INTAKE_MIN_PUBLISHED = 10;
 /** Intervals in a row over the target before new uplinks are refused (a standing queue, not a spike). */
-export const INTAKE_INTERVALS_OVER = 3;
+export const INTAKE_INTERVALS_OVER = 5;
 /** At most one warning per this, with the datagrams refused since the last. */
 const WARN_EVERY_MS = 10_000;
 
