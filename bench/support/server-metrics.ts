@@ -24,7 +24,9 @@ function histogramDelta(name: string, before: Scrape, after: Scrape) {
   /** The bound of the bucket the q-quantile falls in (Infinity past the last bound). */
   const quantile = (q: number): number | null =>
     count === 0 ? null : (buckets.find(([, cumulative]) => cumulative >= q * count)?.[0] ?? null);
-  return { count, sumMs, quantile };
+  /** Observations above `ms` (a bucket bound). */
+  const over = (ms: number): number => count - (buckets.find(([le]) => le === ms)?.[1] ?? count);
+  return { count, sumMs, quantile, over };
 }
 
 const ms = (seconds: number | undefined) =>
@@ -48,6 +50,8 @@ export function serverView(before: Scrape, after: Scrape): ServerView {
     publishDelayMeanMs: delay.count > 0 ? Math.round((delay.sumMs * 10) / delay.count) / 10 : null,
     commits: commits.count,
     commitP99LeMs: commits.quantile(0.99),
+    commitsOver50Ms: commits.over(50),
+    publishedOver100Ms: delay.over(100),
     pushDataRefused: delta('lns_udp_push_data_refused_total'),
     loopLagP99Ms: ms(after.get('nodejs_eventloop_lag_p99_seconds')),
     loopLagMaxMs: ms(after.get('nodejs_eventloop_lag_max_seconds')),
@@ -67,6 +71,9 @@ export interface ServerView {
   publishDelayMeanMs: number | null;
   commits: number;
   commitP99LeMs: number | null;
+  /** Commits slower than 50 ms, uplinks published more than 100 ms after their window. */
+  commitsOver50Ms: number;
+  publishedOver100Ms: number;
   pushDataRefused: number;
   loopLagP99Ms: number | null;
   loopLagMaxMs: number | null;
@@ -76,7 +83,7 @@ export interface ServerView {
 
 export function describeServerView(v: ServerView): string {
   let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window; `;
-  line += `${v.commits} commits p99 ≤ ${v.commitP99LeMs} ms; loop lag p99 ${v.loopLagP99Ms} ms, max ${v.loopLagMaxMs} ms; `;
+  line += `${v.publishedOver100Ms} over 100 ms; ${v.commits} commits p99 ≤ ${v.commitP99LeMs} ms, ${v.commitsOver50Ms} over 50 ms; loop lag p99 ${v.loopLagP99Ms} ms, max ${v.loopLagMaxMs} ms; `;
   line += `GC ${v.gcMs.minor} ms minor, ${v.gcMs.major} ms major, ${v.gcMs.incremental} ms incremental`;
   if (v.pushDataRefused > 0) line += `; ${v.pushDataRefused} PUSH_DATA refused (overloaded)`;
   return line;

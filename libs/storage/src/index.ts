@@ -3,3 +3,4 @@ export * from './database-url';
 export * from './storage.module';
 export * from './migrations';
 export * from './entities';
+export * from './sqlite-connection';

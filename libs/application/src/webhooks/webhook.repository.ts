@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DataSource, In } from 'typeorm';
-import { ApplicationEntity } from '@lns/storage';
+import { ApplicationEntity, sqliteConnection } from '@lns/storage';
 import { fromOutboxRow, OutboxDelivery, toOutboxRow } from './outbox/outbox-delivery';
 import { WebhookOutboxEntity } from './outbox/webhook-outbox.entity';
 import { WebhookEntity } from './webhook.entity';
@@ -121,8 +121,7 @@ export class WebhookRepository {
 
   /** better-sqlite3's Database when that is the driver. */
   private sqliteHandle(): SqliteDatabase | undefined {
-    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
-    return (this.dataSource.driver as unknown as { databaseConnection?: SqliteDatabase }).databaseConnection;
+    return sqliteConnection(this.dataSource);
   }
 }
 

@@ -1,14 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { sqliteConnection } from '@lns/storage';
 import { ProtocolVersion } from '../semtech-udp';
 import { GatewayEntity } from './gateway.entity';
 import { newGatewayState } from './gateway-registry';
 import { GatewayState } from './gateway-state';
 
+/** The write-behind's columns, in UPDATE_STATE's order (gateway_id last). */
+const STATE_COLUMNS = [
+  'lastSeenAt',
+  'latitude',
+  'longitude',
+  'altitude',
+  'protocolVersion',
+  'counters',
+] as const satisfies ReadonlyArray<keyof GatewayEntity>;
+
+const UPDATE_STATE = `UPDATE gateways SET last_seen_at = ?, latitude = ?, longitude = ?, altitude = ?,
+  protocol_version = ?, counters = ? WHERE gateway_id = ?`;
+
 /** All database I/O of the bridge: gateway rows in and out. Never on the datagram path. */
 @Injectable()
 export class GatewayRepository {
+  /** better-sqlite3: the write-behind as one prepared statement in one transaction; null elsewhere. */
+  private batch: ((rows: unknown[][]) => void) | null | undefined;
+
   constructor(@InjectRepository(GatewayEntity) private readonly rows: Repository<GatewayEntity>) {}
 
   async loadAll(): Promise<GatewayState[]> {
@@ -29,12 +46,45 @@ export class GatewayRepository {
   /** The write-behind: the changing columns of several gateways in one transaction. */
   async saveStates(states: GatewayState[]): Promise<void> {
     if (states.length === 0) return;
+    const batch = this.sqliteBatch();
+    if (batch) {
+      // TypeORM's update() built each statement anew: 99 gateways blocked the event loop for
+      // 9-28 ms every 5 s at 5,000 uplinks/s (bench). Values converted as TypeORM would.
+      const metadata = this.rows.metadata;
+      const driver = this.rows.manager.connection.driver;
+      const columns = STATE_COLUMNS.map((p) => metadata.findColumnWithPropertyName(p)!);
+      batch(
+        states.map((gw) => {
+          const row = toRow(gw);
+          return [
+            ...columns.map((c) =>
+              driver.preparePersistentValue(row[c.propertyName as keyof GatewayEntity], c),
+            ),
+            gw.gatewayId,
+          ];
+        }),
+      );
+      return;
+    }
     await this.rows.manager.transaction(async (em) => {
       for (const gw of states) {
         const { gatewayId: _id, name: _n, region: _r, createdAt: _c, ...changing } = toRow(gw);
         await em.update(GatewayEntity, { gatewayId: gw.gatewayId }, changing);
       }
     });
+  }
+
+  private sqliteBatch(): ((rows: unknown[][]) => void) | null {
+    if (this.batch !== undefined) return this.batch;
+    this.batch = null;
+    const db = sqliteConnection(this.rows.manager.connection);
+    if (db) {
+      const update = db.prepare(UPDATE_STATE);
+      this.batch = db.transaction((rows: unknown[][]) => {
+        for (const r of rows) update.run(...r);
+      });
+    }
+    return this.batch;
   }
 }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, MoreThan } from 'typeorm';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
-import { DeviceEntity, DeviceSessionEntity } from '@lns/storage';
+import { DeviceEntity, DeviceSessionEntity, sqliteConnection } from '@lns/storage';
 import { DeviceSession } from './device-session';
 import { SessionWriter } from './session-writer';
 import { CheckpointResult, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
@@ -273,8 +273,7 @@ export class SessionRepository {
 
   /** better-sqlite3's own handle on the main connection; undefined on other drivers. */
   private sqliteHandle(): Database | undefined {
-    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
-    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    return sqliteConnection(this.dataSource);
   }
 
   /** better-sqlite3: a prepared UPSERT of whole rows, values converted as TypeORM would; null on other drivers. */
