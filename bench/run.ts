@@ -37,6 +37,8 @@ const TARGETS = {
   startupMs: 5_000,
 };
 const WINDOW_MS = 200;
+/** The hold starts from the best probe whose p99 latency stayed under this (no backlog building). */
+const HOLDABLE_P99_MS = 1_000;
 
 interface Options {
   quick: boolean;
@@ -140,6 +142,8 @@ async function main(): Promise<void> {
         );
         uplinks = await stepwiseSearch((rate, seconds) => dataStep(rig, rate, seconds), {
           ladder: o.ladder,
+          // A probe whose p99 is seconds has a growing backlog: 10 s pass, 60 s would not.
+          holdable: (x) => x.latencyMs.p99 < HOLDABLE_P99_MS,
           probeSeconds,
           holdSeconds,
           log,

@@ -83,6 +83,6 @@ export async function joinStep(rig: Rig, rate: number, seconds: number): Promise
   if (!step.pass) {
     step.why = `${count - r.downlinksVerified} join-accepts and ${count - joinEvents} join events missing`;
   }
-  await settle(rig.server);
+  await settle(rig.server, rig.sink);
   return step;
 }

@@ -135,7 +135,7 @@ export async function dataStep(
     step.pass = false;
     step.why = faults.join(', ');
   }
-  await settle(rig.server);
+  await settle(rig.server, rig.sink);
   return step;
 }
 

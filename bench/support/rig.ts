@@ -101,11 +101,14 @@ export async function serverStats(server: LnsServer): Promise<Stats> {
 }
 
 /** Waits until the server has handled everything sent (its counters stop moving), at most 30 s. */
-export async function settle(server: LnsServer): Promise<void> {
+export async function settle(server: LnsServer, sink?: EventSink): Promise<void> {
   let last = '';
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 240; i++) {
     const s = await serverStats(server);
-    const now = `${s.uplink.copies}/${s.uplink.deduplicated}/${s.downlink.frames}`;
+    // The subscriber too: a step that overloaded the machine leaves events in flight to it, which
+    // the next step would otherwise count as its own lateness (or loss).
+    const received = sink ? Object.values(sink.counts).reduce((n, c) => n + c, 0) : 0;
+    const now = `${s.uplink.copies}/${s.uplink.deduplicated}/${s.uplink.accepted}/${s.downlink.frames}/${received}`;
     if (now === last && s.dedupEntries === 0) return;
     last = now;
     await sleep(250);

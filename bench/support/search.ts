@@ -34,6 +34,12 @@ export async function stepwiseSearch<S extends StepOutcome>(
     log: (line: string) => void;
     /** More about a step, on its log line. */
     detail?: (step: S) => string;
+    /**
+     * Whether a passing probe may be held: one that passed while a backlog was already growing
+     * (latency far above the window) fails the hold and leaves the machine behind for the steps
+     * after it. Default: every passing probe.
+     */
+    holdable?: (step: S) => boolean;
   },
 ): Promise<SearchResult<S>> {
   const steps: S[] = [];
@@ -44,16 +50,23 @@ export async function stepwiseSearch<S extends StepOutcome>(
     return s;
   };
   let best: S | undefined;
+  /** The best probe that may be held (see holdable). */
+  let steady: S | undefined;
+  const holdable = opts.holdable ?? (() => true);
+  const consider = (s: S) => {
+    best = s;
+    if (holdable(s)) steady = s;
+  };
   let ceiling: SearchResult<S>['ceiling'] = 'ladder';
   for (let k = 0; k < opts.ladder.length; k++) {
     const s = await probe(opts.ladder[k], opts.probeSeconds);
     if (s.generatorBound) {
-      if (s.pass && (!best || s.rate > best.rate)) best = s;
+      if (s.pass && (!best || s.rate > best.rate)) consider(s);
       ceiling = 'generator';
       break;
     }
     if (s.pass) {
-      best = s;
+      consider(s);
       continue;
     }
     ceiling = 'server';
@@ -61,13 +74,13 @@ export async function stepwiseSearch<S extends StepOutcome>(
     const mid = Math.round((low + opts.ladder[k]) / 2 / 100) * 100;
     if (mid > low && mid < opts.ladder[k]) {
       const m = await probe(mid, opts.probeSeconds);
-      if (m.pass && !m.generatorBound) best = m;
+      if (m.pass && !m.generatorBound) consider(m);
     }
     break;
   }
   if (!best) return { steps, ceiling };
   if (opts.holdSeconds <= opts.probeSeconds) return { steps, sustained: best, ceiling };
-  let rate = best.targetRate;
+  let rate = (steady ?? best).targetRate;
   for (let attempt = 0; attempt < 3 && rate > 0; attempt++) {
     const s = await probe(rate, opts.holdSeconds);
     if (s.pass) return { steps, sustained: s, ceiling };
