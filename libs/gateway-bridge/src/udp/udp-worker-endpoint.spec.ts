@@ -154,6 +154,8 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     worker.on('message', count);
     for (let i = 0; i < 200; i++) fwd.send(datagram(PacketType.PUSH_DATA, i, '{}'), port);
     await until(() => handled.length === 200, '200 datagrams');
+    // Their 200 PUSH_ACKs too, or late ones land in the next test's forwarder.
+    await fwd.next(200);
     worker.off('message', count);
     expect(handled.map((h) => h.msg.readUInt16BE(1))).toEqual([...Array(200).keys()]);
     expect(batches).toBeLessThan(200);
