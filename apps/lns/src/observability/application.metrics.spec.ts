@@ -6,7 +6,13 @@ import { SnapshotMetrics } from '@lns/api';
 describe('application metrics', () => {
   it('reports MQTT events, commands and refusals, and whether the broker is up', async () => {
     const mqtt = new MqttCounters();
-    Object.assign(mqtt, { eventsPublished: 9, eventsDropped: 1, commandsAccepted: 2, loginsRefused: 3 });
+    Object.assign(mqtt, {
+      eventsPublished: 9,
+      eventsDropped: 1,
+      commandsAccepted: 2,
+      loginsRefused: 3,
+      slowClientsClosed: 4,
+    });
     let up = true;
     const registry = new Registry();
     registerApplicationMetrics(new SnapshotMetrics(registry), { mqtt, brokerUp: () => up });
@@ -15,6 +21,7 @@ describe('application metrics', () => {
     expect(text).toContain('lns_mqtt_events_total{result="dropped"} 1');
     expect(text).toContain('lns_mqtt_commands_total{result="accepted"} 2');
     expect(text).toContain('lns_mqtt_refused_total{what="login"} 3');
+    expect(text).toContain('lns_mqtt_slow_clients_closed_total 4');
     expect(text).toContain('lns_mqtt_broker_up 1');
     up = false;
     text = await registry.metrics();

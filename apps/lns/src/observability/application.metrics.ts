@@ -33,6 +33,11 @@ export function registerApplicationMetrics(m: SnapshotMetrics, src: ApplicationS
     { labels: { what: 'publish' }, value: mqtt.publishesRefused },
   ]);
   m.counter(
+    'lns_mqtt_slow_clients_closed_total',
+    'Embedded broker connections closed for not reading (more than 4 MiB the kernel would not take).',
+    () => mqtt.slowClientsClosed,
+  );
+  m.counter(
     'lns_mqtt_revoked_disconnects_total',
     'Embedded broker connections closed because their token was revoked.',
     () => mqtt.revokedDisconnects,
