@@ -156,9 +156,9 @@ export class DataUplinkHandler {
         (id) => this.gateways.get(id)?.location,
       ),
     );
-    const delay = Date.now() - uplink.windowDueAt;
-    this.counters.publishDelay.observe(delay);
-    this.intake.published(delay);
+    const now = Date.now();
+    this.counters.publishDelay.observe(now - uplink.windowDueAt);
+    this.intake.published(now - uplink.windowDueAt, now);
     for (const effect of macResult.effects) this.effect(effect, ctx, session, uplink);
 
     await this.classA.answer({
