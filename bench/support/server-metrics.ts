@@ -42,12 +42,16 @@ const ms = (seconds: number | undefined) =>
 export function serverView(before: Scrape, after: Scrape): ServerView {
   const delay = histogramDelta('lns_uplink_publish_delay_seconds', before, after);
   const commits = histogramDelta('lns_session_commit_seconds', before, after);
+  const windowClose = histogramDelta('lns_uplink_window_close_delay_seconds', before, after);
+  const commitWait = histogramDelta('lns_uplink_commit_wait_seconds', before, after);
   const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
   return {
     published: delay.count,
     publishDelayP50LeMs: delay.quantile(0.5),
     publishDelayP99LeMs: delay.quantile(0.99),
     publishDelayMeanMs: delay.count > 0 ? Math.round((delay.sumMs * 10) / delay.count) / 10 : null,
+    windowCloseP99LeMs: windowClose.quantile(0.99),
+    commitWaitP99LeMs: commitWait.quantile(0.99),
     commits: commits.count,
     commitP99LeMs: commits.quantile(0.99),
     commitsOver50Ms: commits.over(50),
@@ -69,6 +73,9 @@ export interface ServerView {
   publishDelayP50LeMs: number | null;
   publishDelayP99LeMs: number | null;
   publishDelayMeanMs: number | null;
+  /** Its parts' 99th percentiles (bucket bounds): the window closing late, the wait for the commit. */
+  windowCloseP99LeMs: number | null;
+  commitWaitP99LeMs: number | null;
   commits: number;
   commitP99LeMs: number | null;
   /** Commits slower than 50 ms, uplinks published more than 100 ms after their window. */
@@ -82,7 +89,7 @@ export interface ServerView {
 }
 
 export function describeServerView(v: ServerView): string {
-  let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window; `;
+  let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window (p99 window closing ≤ ${v.windowCloseP99LeMs} ms late, commit wait ≤ ${v.commitWaitP99LeMs} ms); `;
   line += `${v.publishedOver100Ms} over 100 ms; ${v.commits} commits p99 ≤ ${v.commitP99LeMs} ms, ${v.commitsOver50Ms} over 50 ms; loop lag p99 ${v.loopLagP99Ms} ms, max ${v.loopLagMaxMs} ms; `;
   line += `GC ${v.gcMs.minor} ms minor, ${v.gcMs.major} ms major, ${v.gcMs.incremental} ms incremental`;
   if (v.pushDataRefused > 0) line += `; ${v.pushDataRefused} PUSH_DATA refused (overloaded)`;

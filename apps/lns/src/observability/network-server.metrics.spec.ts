@@ -65,6 +65,19 @@ describe('network server metrics', () => {
     expect(text).toContain('lns_session_commit_seconds_count 3');
   });
 
+  it('splits the publish delay into the window closing late and the wait for the commit', async () => {
+    const c = new NetworkCounters();
+    for (const ms of [0, 2, 60]) c.windowCloseDelay.observe(ms);
+    for (const ms of [4, 12]) c.commitWait.observe(ms);
+    const text = await scrape(c);
+    expect(text).toContain('lns_uplink_window_close_delay_seconds_bucket{le="0.005"} 2');
+    expect(text).toContain('lns_uplink_window_close_delay_seconds_bucket{le="0.075"} 3');
+    expect(text).toContain('lns_uplink_window_close_delay_seconds_sum 0.062');
+    expect(text).toContain('lns_uplink_commit_wait_seconds_bucket{le="0.005"} 1');
+    expect(text).toContain('lns_uplink_commit_wait_seconds_bucket{le="0.025"} 2');
+    expect(text).toContain('lns_uplink_commit_wait_seconds_count 2');
+  });
+
   it('builds the dedup-size histogram from dedupSize(), 5+ copies above the last bound', async () => {
     const c = new NetworkCounters();
     for (const copies of [1, 1, 2, 3, 3, 3, 7]) c.dedupSize(copies);

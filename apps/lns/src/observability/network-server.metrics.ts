@@ -2,7 +2,8 @@ import type { DeviceQueueService, NetworkCounters, SessionStore, UplinkCounters 
 import { byLabel, SnapshotMetrics } from '@lns/api';
 
 export interface NetworkServerSources {
-  counters: Pick<NetworkCounters, 'uplink' | 'downlink'> & Partial<Pick<NetworkCounters, 'publishDelay'>>;
+  counters: Pick<NetworkCounters, 'uplink' | 'downlink'> &
+    Partial<Pick<NetworkCounters, 'publishDelay' | 'windowCloseDelay' | 'commitWait'>>;
   sessions?: Pick<SessionStore, 'size'> & Partial<Pick<SessionStore, 'commitTimes'>>;
   queue?: Pick<DeviceQueueService, 'depth'>;
 }
@@ -41,6 +42,23 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
       'lns_uplink_publish_delay_seconds',
       'Data uplinks: time from the end of their dedup window (first copy at the socket + window) to the up event.',
       () => delay.toSeconds(),
+    );
+  }
+  // The two parts of that delay worth telling apart when it grows (README, "Metrics").
+  const windowClose = src.counters.windowCloseDelay;
+  if (windowClose) {
+    m.histogram(
+      'lns_uplink_window_close_delay_seconds',
+      'Data uplinks: how late their dedup window closed (the event loop was busy at the deadline).',
+      () => windowClose.toSeconds(),
+    );
+  }
+  const commitWait = src.counters.commitWait;
+  if (commitWait) {
+    m.histogram(
+      'lns_uplink_commit_wait_seconds',
+      'Data uplinks: time waiting for the session commit (FCntUp on disk) before the up event.',
+      () => commitWait.toSeconds(),
     );
   }
   // Every deduplicated uplink ends in exactly one of these (joins go on in lns_joins_total).

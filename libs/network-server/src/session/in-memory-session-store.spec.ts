@@ -9,7 +9,7 @@ import {
 } from '@lns/storage';
 import { contextFor, sessionFor } from '../uplink/ns-test-support';
 import { DeviceSession } from './device-session';
-import { GROUP_COMMIT_DELAY_MS } from './group-commit';
+import { GROUP_COMMIT_DELAY_MS, GROUP_COMMIT_MAX_DELAY_MS } from './group-commit';
 import { ACTIVATION_BATCH_DELAY_MS, InMemorySessionStore, SessionChange } from './in-memory-session-store';
 import { toSessionRow } from './session-codec';
 import { SessionRepository, StoredSessionRow } from './session-repository';
@@ -53,6 +53,12 @@ class FakeRepository {
 
 function store(repo: FakeRepository): InMemorySessionStore {
   return new InMemorySessionStore(repo as unknown as SessionRepository, cipher);
+}
+
+/** Polls `done` every millisecond, for at most a second. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
+  expect(done()).toBe(true);
 }
 
 const ctxA = contextFor({ devEui: '000000000000000a' });
@@ -111,6 +117,41 @@ describe('InMemorySessionStore', () => {
     s.markDirty(b);
     await s.flushBeforePublish();
     expect(repo.log.slice(2)).toEqual([`update ${a.devEui}:1,${b.devEui}:5`]);
+    s.onModuleDestroy();
+  });
+
+  it('with the writer thread, commits are pipelined unspaced: a due generation goes when the write in flight ends', async () => {
+    const repo = new FakeRepository();
+    repo.startWriter = async () => true;
+    const writes: Array<{ at: number; done: () => void }> = [];
+    const s = store(repo);
+    await s.onModuleInit();
+    const a = sessionFor(ctxA);
+    const b = sessionFor(ctxB);
+    await s.activate(a);
+    await s.activate(b);
+    // A slow write (an fsync) that the test ends by hand.
+    repo.updateCounters = (sessions: readonly DeviceSession[]) =>
+      new Promise<void>((done) => {
+        repo.log.push(`update ${sessions.map((x) => x.devEui).join(',')}`);
+        writes.push({ at: performance.now(), done });
+      });
+    s.markDirty(a);
+    const first = s.flushBeforePublish();
+    await until(() => writes.length === 1);
+    s.markDirty(b); // falls due while the first write runs
+    const second = s.flushBeforePublish();
+    await new Promise((r) => setTimeout(r, 4 * GROUP_COMMIT_DELAY_MS));
+    expect(writes).toHaveLength(1);
+    const ended = performance.now();
+    writes[0].done();
+    await first;
+    await until(() => writes.length === 2);
+    // It starts right away (~0 ms); spaced, as on the main thread, it would wait 4 × the first
+    // write's duration (≥ 12 ms here), capped at GROUP_COMMIT_MAX_DELAY_MS: 20 ms.
+    expect(writes[1].at - ended).toBeLessThan(GROUP_COMMIT_MAX_DELAY_MS - 5);
+    writes[1].done();
+    await second;
     s.onModuleDestroy();
   });
 

@@ -72,7 +72,7 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
         copies,
         firstReceivedAt: 1_000,
         windowDueAt: 1_050,
-        windowClosedAt: 1_050,
+        windowClosedAt: 1_080,
       },
       decodePhyPayload(phy) as DataUpFrame,
     );
@@ -112,6 +112,10 @@ describe('DataUplinkHandler', () => {
     // Published long after its window was due (1_050 in 1970): the delay is counted and reported.
     expect(counters.publishDelay.count).toBe(1);
     expect(counters.publishDelay.sumMs).toBeGreaterThan(Date.now() - 1_050 - 1_000);
+    // Its parts: the window closed 30 ms late; the commit (immediate here) took almost nothing.
+    expect(counters.windowCloseDelay.sumMs).toBe(30);
+    expect(counters.commitWait.count).toBe(1);
+    expect(counters.commitWait.sumMs).toBeLessThan(1_000);
   });
 
   it('reports how late each published uplink is to the intake guard', async () => {

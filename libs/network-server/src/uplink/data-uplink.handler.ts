@@ -135,6 +135,7 @@ export class DataUplinkHandler {
 
     // Persist before publish: the event goes out only once its FCntUp is on disk.
     this.sessions.markDirty(session);
+    const markedAt = Date.now();
     try {
       await this.sessions.flushBeforePublish();
     } catch (err) {
@@ -158,6 +159,8 @@ export class DataUplinkHandler {
     );
     const now = Date.now();
     this.counters.publishDelay.observe(now - uplink.windowDueAt);
+    this.counters.windowCloseDelay.observe(uplink.windowClosedAt - uplink.windowDueAt);
+    this.counters.commitWait.observe(now - markedAt);
     this.intake.published(now - uplink.windowDueAt, now);
     for (const effect of macResult.effects) this.effect(effect, ctx, session, uplink);
 

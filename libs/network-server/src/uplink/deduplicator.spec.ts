@@ -31,14 +31,37 @@ describe('Deduplicator', () => {
     expect(handled[0].deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('dates the uplink by its first copy at the socket (the UDP worker hands copies over a batch later)', () => {
+  it('runs the window from the first copy at the socket (the UDP worker hands copies over a batch later)', () => {
     dedup.add(copyOf(A, { gatewayId: 'g1', receivedAt: 999_970 }));
-    jest.advanceTimersByTime(199);
-    expect(handled).toHaveLength(0); // the window itself runs on this thread's clock
+    jest.advanceTimersByTime(169);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g2', receivedAt: 1_000_160 }))).toBe('copy');
+    expect(handled).toHaveLength(0);
     jest.advanceTimersByTime(1);
+    expect(handled).toHaveLength(1); // 30 ms spent reaching this thread came out of the window
+    expect(handled[0].copies).toHaveLength(2);
     expect(handled[0].firstReceivedAt).toBe(999_970);
     expect(handled[0].windowDueAt).toBe(1_000_170);
-    expect(handled[0].windowClosedAt).toBe(1_000_200);
+    expect(handled[0].windowClosedAt).toBe(1_000_170);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g3', receivedAt: 1_000_165 }))).toBe('late');
+  });
+
+  it('hands over at once an uplink whose window passed while it waited to reach this thread', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1', receivedAt: 999_700 }));
+    dedup.add(copyOf(A, { gatewayId: 'g2', receivedAt: 999_701 })); // same batch: still collected
+    expect(handled).toHaveLength(0);
+    jest.advanceTimersByTime(0);
+    expect(handled).toHaveLength(1);
+    expect(handled[0].copies).toHaveLength(2);
+    expect(handled[0].windowDueAt).toBe(999_900);
+  });
+
+  it('never closes a window early when a clock step dates an uplink before the one queued ahead of it', () => {
+    dedup.add(copyOf(A, { gatewayId: 'g1' }));
+    dedup.add(copyOf(B, { gatewayId: 'g1', receivedAt: 999_900 }));
+    jest.advanceTimersByTime(100);
+    expect(handled).toHaveLength(0); // B waits behind A (due at 1_000_200)
+    jest.advanceTimersByTime(100);
+    expect(handled.map((u) => u.phyPayload)).toEqual([A, B]);
   });
 
   it('never dates an uplink after it was handed over (a socket clock ahead of this one)', () => {

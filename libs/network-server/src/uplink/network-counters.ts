@@ -127,6 +127,10 @@ export class NetworkCounters {
 
   /** Data uplinks: dedup window due → `up` event published. */
   readonly publishDelay = new DelayHistogram(PUBLISH_DELAY_BOUNDS_MS);
+  /** The first part of publishDelay: dedup window due → closed (a busy event loop). */
+  readonly windowCloseDelay = new DelayHistogram(PUBLISH_DELAY_BOUNDS_MS);
+  /** The other large part: session marked → committed (its group commit gathering, queueing and writing). */
+  readonly commitWait = new DelayHistogram(PUBLISH_DELAY_BOUNDS_MS);
 
   dedupSize(copies: number): void {
     const bucket: DedupSizeBucket = copies >= 5 ? '5+' : (String(copies) as DedupSizeBucket);
