@@ -339,7 +339,11 @@ describe('network server end to end (real UDP, real HTTP, in-process bus)', () =
       const gw = await gateway('aa555a0000000010');
       const { devEui, device } = await abpDevice();
       device.setBattery(127);
+      const down = lns.app.get(NetworkCounters).downlink;
+      const ownCommits = down.fCntDownCommits;
       const ex = await exchange(device, [gw], { fPort: 1, payload: Buffer.from('c'), confirmed: true });
+      // One commit for the uplink and its answer: the uplink's commit reserved the ACK's FCntDown.
+      expect(down.fCntDownCommits).toBe(ownCommits);
       expect(ex.window).toBe('RX1');
       expect(ex.dl!.tmst).toBe((ex.tmst[0] + 1_000_000) % 2 ** 32);
       expect(ex.dl!.frequency).toBe(ex.up.frequency);

@@ -109,6 +109,11 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
     () => down.frames,
   );
   m.counter(
+    'lns_downlink_fcnt_down_commits_total',
+    'Class A answers that waited for a commit of their own FCntDown (the uplink commit had not reserved it).',
+    () => down.fCntDownCommits,
+  );
+  m.counter(
     'lns_downlink_tx_ack_errors_total',
     'Attempts a gateway refused in its TX_ACK, by Semtech error code.',
     () => byLabel('error', down.txErrors),

@@ -110,7 +110,7 @@ describe('ClassADownlink', () => {
   it('ACKs a confirmed uplink in RX1 (uplink frequency, RX1 DR) then RX2, after committing the FCntDown it used', async () => {
     const ctx = contextFor();
     const session = sessionFor(ctx, { nFCntDown: 7 });
-    const { classA, sender, store, uplink } = await setup(ctx, session);
+    const { classA, sender, store, uplink, counters } = await setup(ctx, session);
     await classA.answer(uplink({ ack: true }));
     const req = sender.requests[0];
     expect(req.windows).toEqual([
@@ -125,6 +125,34 @@ describe('ClassADownlink', () => {
     expect(session.nFCntDown).toBe(8);
     expect(req.commitsBefore).toBe(1);
     expect(store.commits[0]).toEqual([session.devEui, 0, 8, 0]);
+    expect(counters.downlink.fCntDownCommits).toBe(1);
+  });
+
+  it('sends at once when the uplink commit already reserved the FCntDown (one commit per answer)', async () => {
+    const ctx = contextFor();
+    const session = sessionFor(ctx, { nFCntDown: 7 });
+    session.fCntDownOnDisk = [8, 0]; // the uplink's commit wrote the next FCntDown as 8
+    const { classA, sender, store, uplink, counters } = await setup(ctx, session);
+    await classA.answer(uplink({ ack: true }));
+    const req = sender.requests[0];
+    expect(frameOf(req).fCnt).toBe(7);
+    expect(req.commitsBefore).toBe(0);
+    expect(counters.downlink.fCntDownCommits).toBe(0);
+    // Still marked: the next commit writes the counter the answer moved to.
+    expect(session.nFCntDown).toBe(8);
+    await store.flushBeforePublish();
+    expect(store.commits).toEqual([[session.devEui, 0, 8, 0]]);
+  });
+
+  it('waits for a commit when the frame uses a counter beyond the one reserved', async () => {
+    const ctx = contextFor();
+    const session = sessionFor(ctx, { nFCntDown: 8 });
+    session.fCntDownOnDisk = [8, 0]; // counter 7 went out since: 8 is not covered
+    const { classA, sender, uplink, counters } = await setup(ctx, session);
+    await classA.answer(uplink({ ack: true }));
+    expect(frameOf(sender.requests[0]).fCnt).toBe(8);
+    expect(sender.requests[0].commitsBefore).toBe(1);
+    expect(counters.downlink.fCntDownCommits).toBe(1);
   });
 
   it('honours RX1DROffset and RxDelay of the session', async () => {

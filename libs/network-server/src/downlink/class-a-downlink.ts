@@ -5,6 +5,7 @@ import { DeviceQueueService } from '../queue/device-queue.service';
 import { awaitsAck, QueueItem } from '../queue/queue-item';
 import { DeviceContext } from '../registry/device-registry';
 import { DeviceSession } from '../session/device-session';
+import { isFCntDownOnDisk } from '../session/fcnt-down-reservation';
 import { SessionStore } from '../session/session-store';
 import { DeduplicatedUplink } from '../uplink/deduplicated-uplink';
 import { MAC_LAYER } from '../uplink/mac-layer.token';
@@ -147,10 +148,13 @@ export class ClassADownlink {
     this.counters.downlink.frames++;
 
     // The counters this frame used are on disk before the PULL_RESP leaves: a restart can never
-    // send another frame with the same FCntDown (the device would drop it as a replay).
+    // send another frame with the same FCntDown (the device would drop it as a replay). The
+    // uplink's commit usually reserved it already (fcnt-down-reservation.ts): no second commit.
     this.sessions.markDirty(session);
+    const onDisk = isFCntDownOnDisk(session, counter === 'AFCntDown' ? 'AFCntDown' : 'NFCntDown', fCnt);
+    if (!onDisk) this.counters.downlink.fCntDownCommits++;
     try {
-      await this.sessions.flushBeforePublish();
+      if (!onDisk) await this.sessions.flushBeforePublish();
     } catch (err) {
       this.logger.error(
         `downlink to ${session.devEui} not sent: its counters could not be committed: ${String(err)}`,

@@ -56,6 +56,10 @@ export interface DeviceSession {
   };
   /** A confirmed downlink waiting for the device's ACK. */
   pendingAck?: { queueItemId: string; fCntDown: number; sentAt: number };
+  /** The next commit writes both downlink counters one ahead (fcnt-down-reservation.ts); not stored. */
+  fCntDownReserved?: boolean;
+  /** NFCntDown and AFCntDown as the last group commit of this session wrote them; not stored. */
+  fCntDownOnDisk?: readonly [nFCntDown: number, aFCntDown: number];
 }
 
 /** 1.0.x shares one FCntDown for all ports (L1.0.4 §4.3.1.5); 1.1 splits NFCntDown/AFCntDown. */

@@ -9,6 +9,7 @@ import {
 } from '@lns/storage';
 import { contextFor, sessionFor } from '../uplink/ns-test-support';
 import { DeviceSession } from './device-session';
+import { reserveFCntDown } from './fcnt-down-reservation';
 import { GROUP_COMMIT_DELAY_MS, GROUP_COMMIT_MAX_DELAY_MS } from './group-commit';
 import { ACTIVATION_BATCH_DELAY_MS, InMemorySessionStore, SessionChange } from './in-memory-session-store';
 import { toSessionRow } from './session-codec';
@@ -152,6 +153,31 @@ describe('InMemorySessionStore', () => {
     expect(writes[1].at - ended).toBeLessThan(GROUP_COMMIT_MAX_DELAY_MS - 5);
     writes[1].done();
     await second;
+    s.onModuleDestroy();
+  });
+
+  it('writes a reserved FCntDown one ahead and remembers what a successful commit wrote', async () => {
+    const repo = new FakeRepository();
+    const s = store(repo);
+    const a = sessionFor(ctxA, { nFCntDown: 3, aFCntDown: 7 });
+    await s.activate(a);
+    const written: unknown[] = [];
+    let fail = true;
+    repo.updateCounters = async (_sessions: readonly DeviceSession[], fCntDown?: unknown) => {
+      written.push(fCntDown);
+      if (fail) throw new Error('disk full');
+    };
+    reserveFCntDown(a);
+    s.markDirty(a);
+    await expect(s.flushBeforePublish()).rejects.toThrow('disk full');
+    expect(written).toEqual([[[4, 8]]]);
+    expect(a.fCntDownOnDisk).toBeUndefined(); // a failed commit covers nothing
+    fail = false;
+    reserveFCntDown(a);
+    s.markDirty(a);
+    await s.flushBeforePublish();
+    expect(written[1]).toEqual([[4, 8]]);
+    expect(a.fCntDownOnDisk).toEqual([4, 8]);
     s.onModuleDestroy();
   });
 

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModul
 import { DeviceSessionEntity, KeyCipher } from '@lns/storage';
 import { DeviceSession } from './device-session';
 import { DelayHistogram } from '../delay-histogram';
+import { fCntDownCommitted, fCntDownToCommit } from './fcnt-down-reservation';
 import { GroupCommit } from './group-commit';
 import { fromSessionRow, SessionDecodeError, toSessionRow } from './session-codec';
 import { SessionRepository } from './session-repository';
@@ -218,7 +219,10 @@ export class InMemorySessionStore
   /** Only the session object still current for its device is written: a replaced one is stale. */
   private async writeBatch(batch: DeviceSession[]): Promise<void> {
     const current = batch.filter((s) => this.byEui.get(s.devEui) === s && !this.activating.has(s.devEui));
-    if (current.length > 0) await this.repository.updateCounters(current);
+    if (current.length === 0) return;
+    const fCntDown = current.map(fCntDownToCommit);
+    await this.repository.updateCounters(current, fCntDown);
+    current.forEach((s, i) => fCntDownCommitted(s, fCntDown[i]));
   }
 
   private notify(change: SessionChange): void {

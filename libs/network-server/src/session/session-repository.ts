@@ -5,6 +5,7 @@ import { DataSource, In, MoreThan } from 'typeorm';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { DeviceEntity, DeviceSessionEntity, sqliteConnection } from '@lns/storage';
 import { DeviceSession } from './device-session';
+import { FCntDownOnDisk } from './fcnt-down-reservation';
 import { SessionWriter } from './session-writer';
 import { CheckpointResult, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
 
@@ -199,9 +200,13 @@ export class SessionRepository {
    * prepared once and the batch runs as one native transaction: TypeORM's per-statement work
    * (parameter escaping, a promise and a logger call per row) was a third of the group commit's
    * CPU at 2,000 uplinks/s (`npm run bench`). Elsewhere (PostgreSQL) parameters go through the
-   * driver's own escaping.
+   * driver's own escaping. The downlink counters are `fCntDown`'s (fcnt-down-reservation.ts),
+   * by default the sessions' own.
    */
-  async updateCounters(sessions: readonly DeviceSession[]): Promise<void> {
+  async updateCounters(
+    sessions: readonly DeviceSession[],
+    fCntDown: readonly FCntDownOnDisk[] = sessions.map((s) => [s.nFCntDown, s.aFCntDown]),
+  ): Promise<void> {
     if (sessions.length === 0) return;
     const metadata = this.dataSource.getMetadata(DeviceSessionEntity);
     const lastSeenColumn = metadata.findColumnWithPropertyName('lastSeenAt')!;
@@ -214,10 +219,10 @@ export class SessionRepository {
     const writer = this.liveWriter();
     const sqlite = writer ? undefined : this.sqliteBatch();
     if (writer || sqlite) {
-      const rows = sessions.map((s) => [
+      const rows = sessions.map((s, i) => [
         s.fCntUp,
-        s.nFCntDown,
-        s.aFCntDown,
+        fCntDown[i][0],
+        fCntDown[i][1],
         JSON.stringify(s.mac),
         lastSeen(s),
         s.devEui,
@@ -227,11 +232,11 @@ export class SessionRepository {
       return;
     }
     await this.dataSource.transaction(async (em) => {
-      for (const s of sessions) {
+      for (const [i, s] of sessions.entries()) {
         const [sql, params] = driver.escapeQueryWithParameters(UPDATE_COUNTERS, {
           fCntUp: s.fCntUp,
-          nFCntDown: s.nFCntDown,
-          aFCntDown: s.aFCntDown,
+          nFCntDown: fCntDown[i][0],
+          aFCntDown: fCntDown[i][1],
           macState: JSON.stringify(s.mac),
           lastSeenAt: lastSeen(s),
           devEui: s.devEui,

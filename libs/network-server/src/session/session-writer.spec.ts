@@ -118,6 +118,13 @@ describe('SessionRepository with its writer thread', () => {
       expect(loaded.keys).toEqual(rowA.keys);
       expect(loaded.lastSeenAt?.getTime()).toBe(a.lastSeenAt);
       expect(JSON.parse(loaded.macState).dataRate).toBe(3);
+      // The downlink counters the store hands in (one ahead when reserved) are the ones written.
+      await repo.updateCounters([a], [[5, 9]]);
+      expect((await repo.loadAll()).find((r) => r.row.devEui === a.devEui)!.row).toMatchObject({
+        fCntUp: 11,
+        nFCntDown: 5,
+        aFCntDown: 9,
+      });
 
       await repo.delete(b.devEui);
       expect(Object.keys(await stored(ds))).toEqual([a.devEui]);

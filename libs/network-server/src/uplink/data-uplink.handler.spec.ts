@@ -90,7 +90,10 @@ describe('DataUplinkHandler', () => {
       copyOf(phy, { gatewayId: 'g2', snr: 1, frequency: 868_300_000 }),
     ]);
     expect(s.fCntUp).toBe(6);
-    expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
+    // Confirmed: the ACK's FCntDown (0) is reserved by this commit, which writes the next as 1.
+    expect(store.commits).toEqual([[s.devEui, 6, 1, 1]]);
+    expect(s.nFCntDown).toBe(0);
+    expect(s.fCntDownOnDisk).toEqual([1, 1]);
     expect(commitsAtUp).toEqual([1]);
     const [up] = payloadsOf(events, 'up');
     expect(up).toMatchObject({
@@ -116,6 +119,24 @@ describe('DataUplinkHandler', () => {
     expect(counters.windowCloseDelay.sumMs).toBe(30);
     expect(counters.commitWait.count).toBe(1);
     expect(counters.commitWait.sumMs).toBeLessThan(1_000);
+  });
+
+  it('reserves no FCntDown when no answer is due: an unconfirmed uplink, nothing queued, no MAC request', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { store, receive, answered } = await setup(ctx, s);
+    await receive(signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') }));
+    expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
+    expect(answered).toHaveLength(1); // still asked: the MAC layer may want to say something
+  });
+
+  it('reserves the FCntDown of a queued downlink with the uplink that will carry it', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { store, receive, queue } = await setup(ctx, s);
+    await queue.enqueue(ctx.device.devEui, { fPort: 3, data: Buffer.from('01', 'hex') });
+    await receive(signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') }));
+    expect(store.commits).toEqual([[s.devEui, 6, 1, 1]]);
   });
 
   it('reports how late each published uplink is to the intake guard', async () => {

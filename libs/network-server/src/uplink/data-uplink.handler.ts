@@ -14,6 +14,7 @@ import { MacEffect, MacLayer, MacUplinkContext, MacUplinkResult } from '../mac/m
 import { DeviceQueueService } from '../queue/device-queue.service';
 import { DeviceContext, DeviceRegistry } from '../registry/device-registry';
 import { DeviceSession } from '../session/device-session';
+import { reserveFCntDown } from '../session/fcnt-down-reservation';
 import { SessionStore } from '../session/session-store';
 import { ApplicationPublisher } from './application-publisher';
 import { DeduplicatedUplink } from './deduplicated-uplink';
@@ -133,7 +134,10 @@ export class DataUplinkHandler {
     const macCtx = macUplinkContext(uplink, frame, m);
     const macResult = this.handleMac(ctx, session, commands, macCtx);
 
-    // Persist before publish: the event goes out only once its FCntUp is on disk.
+    // Persist before publish: the event goes out only once its FCntUp is on disk. When an answer
+    // is due (ACK, a MAC answer, ADRACKReq, a queued payload), the same commit reserves its FCntDown.
+    const mustAnswer = frame.fCtrl.adrAckReq || macResult.needsDownlink;
+    if (confirmed || mustAnswer || this.queue.head(session.devEui)) reserveFCntDown(session);
     this.sessions.markDirty(session);
     const markedAt = Date.now();
     try {
@@ -172,7 +176,7 @@ export class DataUplinkHandler {
       fCnt,
       ack: confirmed,
       ackBit: frame.fCtrl.ack,
-      mustAnswer: frame.fCtrl.adrAckReq || macResult.needsDownlink,
+      mustAnswer,
       mac: macCtx,
     });
     if (isClassC(ctx, session) && this.queue.head(session.devEui)) this.classC.schedule(session.devEui, true);

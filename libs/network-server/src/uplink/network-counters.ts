@@ -49,6 +49,8 @@ export interface UplinkCounters {
 export interface DownlinkCounters {
   /** Downlink decisions that produced a frame. */
   frames: number;
+  /** Class A frames that waited for a commit of their own FCntDown (the uplink's had not reserved it). */
+  fCntDownCommits: number;
   rx1: number;
   rx2: number;
   classC: number;
@@ -106,6 +108,7 @@ export class NetworkCounters {
 
   readonly downlink: DownlinkCounters = {
     frames: 0,
+    fCntDownCommits: 0,
     rx1: 0,
     rx2: 0,
     classC: 0,

@@ -21,6 +21,7 @@ import { MacLayer, MacUplinkContext, MacUplinkResult } from '../mac/mac-layer';
 import { MacState } from '../mac/mac-state';
 import { DeviceContext, DeviceRegistry } from '../registry/device-registry';
 import { DeviceSession } from '../session/device-session';
+import { fCntDownCommitted, fCntDownToCommit } from '../session/fcnt-down-reservation';
 import { SessionChange } from '../session/in-memory-session-store';
 import { SessionStore } from '../session/session-store';
 import { QueueItem } from '../queue/queue-item';
@@ -187,7 +188,12 @@ export class FakeSessionStore extends SessionStore {
       this.failNext = false;
       throw new Error('disk full');
     }
-    for (const s of this.dirty) this.commits.push([s.devEui, s.fCntUp, s.nFCntDown, s.aFCntDown]);
+    // As InMemorySessionStore.writeBatch: the downlink counters one ahead where reserved.
+    for (const s of this.dirty) {
+      const fCntDown = fCntDownToCommit(s);
+      this.commits.push([s.devEui, s.fCntUp, ...fCntDown]);
+      fCntDownCommitted(s, fCntDown);
+    }
     this.dirty.clear();
   }
   size(): number {
