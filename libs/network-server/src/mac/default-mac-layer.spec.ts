@@ -2,7 +2,8 @@ import { AS923, encodeMacCommands, EU868, MacCommand, US915 } from '@lns/lorawan
 import { DefaultMacLayer } from './default-mac-layer';
 import { MacLayerError } from './errors';
 import { MacUplinkContext } from './mac-layer';
-import { ctxFor, history, logs, NOW, stateFor } from './mac-test-support';
+import { ctxFor, logs, NOW, stateFor, uplinkHistory } from './mac-test-support';
+import { uplinkHistoryEntries } from './uplink-history';
 
 const synced = (overrides = {}) => stateFor(EU868, { lastDevStatusRequestAt: NOW, ...overrides });
 const wantedRx = { wantedRx1DrOffset: 1, wantedRx2DataRate: 3 };
@@ -14,7 +15,9 @@ describe('DefaultMacLayer.handleUplink', () => {
   it('a device in sync with nothing to say needs no downlink', () => {
     const state = synced();
     expect(layer.handleUplink(state, [], ctxFor(EU868))).toEqual({ effects: [], needsDownlink: false });
-    expect(state.uplinkHistory).toEqual([{ fCnt: 10, maxSnr: 5, gatewayCount: 1, txPower: 0 }]);
+    expect(uplinkHistoryEntries(state.uplinkHistory)).toEqual([
+      { fCnt: 10, maxSnr: 5, gatewayCount: 1, txPower: 0 },
+    ]);
   });
 
   it('ADRACKReq asks for a downlink even with nothing to send (L11 §4.3.1.1)', () => {
@@ -27,18 +30,25 @@ describe('DefaultMacLayer.handleUplink', () => {
   });
 
   it('a data rate the network did not set: TX power back to max, ADR history restarted', () => {
-    const state = synced({ dataRate: 5, txPower: 3, uplinkHistory: history(0, 3) });
+    const state = synced({ dataRate: 5, txPower: 3, uplinkHistory: uplinkHistory(0, 3) });
     layer.handleUplink(state, [], ctxFor(EU868, { dataRate: 4, fCntUp: 100 }));
     expect(state).toMatchObject({ dataRate: 4, txPower: 0 });
-    expect(state.uplinkHistory).toEqual([{ fCnt: 100, maxSnr: 5, gatewayCount: 1, txPower: 0 }]);
+    expect(uplinkHistoryEntries(state.uplinkHistory)).toEqual([
+      { fCnt: 100, maxSnr: 5, gatewayCount: 1, txPower: 0 },
+    ]);
   });
 
   it('keeps the last 20 uplinks; a repetition of the last FCnt keeps its best SNR', () => {
-    const state = synced({ uplinkHistory: history(0) });
+    const state = synced({ uplinkHistory: uplinkHistory(0) });
     layer.handleUplink(state, [], ctxFor(EU868, { fCntUp: 21, maxSnr: 1 }));
     layer.handleUplink(state, [], ctxFor(EU868, { fCntUp: 21, maxSnr: 3, gatewayCount: 2 }));
-    expect(state.uplinkHistory).toHaveLength(20);
-    expect(state.uplinkHistory.at(-1)).toEqual({ fCnt: 21, maxSnr: 3, gatewayCount: 2, txPower: 0 });
+    expect(uplinkHistoryEntries(state.uplinkHistory)).toHaveLength(20);
+    expect(uplinkHistoryEntries(state.uplinkHistory).at(-1)).toEqual({
+      fCnt: 21,
+      maxSnr: 3,
+      gatewayCount: 2,
+      txPower: 0,
+    });
   });
 
   it('notes Class B and downlink-only commands without acting', () => {
@@ -174,7 +184,7 @@ describe('DefaultMacLayer.nextDownlinkCommands', () => {
     const l = new DefaultMacLayer({
       extraChannels: { EU868: [{ frequency: 867_100_000, minDr: 0, maxDr: 5 }] },
     });
-    const state = synced({ dataRate: 2, uplinkHistory: history(10) });
+    const state = synced({ dataRate: 2, uplinkHistory: uplinkHistory(10) });
     expect(cids(l.nextDownlinkCommands(state, ctxFor(EU868, { dataRate: 2 }), 15, 1))).toEqual([
       'NewChannelReq',
       'LinkADRReq',

@@ -1,6 +1,6 @@
 import { EU868, LinkADRAns, LinkADRReq, US915 } from '@lns/lorawan';
 import { handleLinkAdrAns, linkAdrRequester, wantedLinkAdrReqs } from './link-adr';
-import { ctxFor, history, logs, recordingEnv, sent, settingsWith, stateFor } from './mac-test-support';
+import { ctxFor, logs, recordingEnv, sent, settingsWith, stateFor, uplinkHistory } from './mac-test-support';
 
 const ACK: LinkADRAns = { cid: 'LinkADRAns', powerAck: true, dataRateAck: true, channelMaskAck: true };
 const settings = settingsWith();
@@ -14,14 +14,14 @@ describe('LinkADRReq: when the network asks', () => {
   });
 
   it('asks for the ADR result with a mask restating the enabled channels (EU868)', () => {
-    const state = stateFor(EU868, { dataRate: 2, uplinkHistory: history(10) });
+    const state = stateFor(EU868, { dataRate: 2, uplinkHistory: uplinkHistory(10) });
     expect(wantedLinkAdrReqs(state, ctxFor(EU868, { dataRate: 2 }), settings)).toEqual([
       { cid: 'LinkADRReq', dataRate: 5, txPower: 2, nbTrans: 1, chMask: 0x0007, chMaskCntl: 0 },
     ]);
   });
 
   it('does not follow ADR when the profile disables it or the device clears its ADR bit', () => {
-    const state = stateFor(EU868, { dataRate: 2, uplinkHistory: history(10) });
+    const state = stateFor(EU868, { dataRate: 2, uplinkHistory: uplinkHistory(10) });
     expect(wantedLinkAdrReqs(state, ctxFor(EU868, { adrEnabled: false }), settings)).toEqual([]);
     expect(wantedLinkAdrReqs(state, ctxFor(EU868, { adr: false }), settings)).toEqual([]);
   });
@@ -42,7 +42,11 @@ describe('LinkADRReq: when the network asks', () => {
   });
 
   it('US915 ADR change on the sub-band already in force restates one block of sixteen', () => {
-    const state = stateFor(US915, { dataRate: 0, enabledChannels: subBand2, uplinkHistory: history(5) });
+    const state = stateFor(US915, {
+      dataRate: 0,
+      enabledChannels: subBand2,
+      uplinkHistory: uplinkHistory(5),
+    });
     const reqs = wantedLinkAdrReqs(state, ctxFor(US915, { subBand: 2, dataRate: 0 }), settings);
     // SF10 needs −15 dB: margin 10 → NStep 3: DR0 → DR3.
     expect(reqs).toEqual([
@@ -72,7 +76,11 @@ describe('LinkADRAns: reading the answer', () => {
   }
 
   it('applies the accepted block: channels, data rate, power, NbTrans; clears the history', () => {
-    const state = stateFor(EU868, { dataRate: 2, uplinkHistory: history(10), rejections: { LinkADRReq: 2 } });
+    const state = stateFor(EU868, {
+      dataRate: 2,
+      uplinkHistory: uplinkHistory(10),
+      rejections: { LinkADRReq: 2 },
+    });
     const req: LinkADRReq = {
       cid: 'LinkADRReq',
       dataRate: 5,

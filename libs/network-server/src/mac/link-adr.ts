@@ -21,6 +21,7 @@ import { MacCommandModule, MacRequester, MacSettings, UplinkEnv, UplinkHandler }
 import { MacUplinkContext } from './mac-layer';
 import { MacState } from './mac-state';
 import { accept, nacks, refuse, takePendingBlock } from './pending-requests';
+import { uplinkHistoryEntries } from './uplink-history';
 import { knowsChMaskCntl5 } from './versions';
 
 /** TS001-1.0.4 §5.3: DataRate or TXPower 0xF = "keep the current value" (1.0.4 and later). */
@@ -34,7 +35,8 @@ export function adrTarget(state: MacState, ctx: MacUplinkContext, settings: MacS
     dataRate: state.dataRate,
     txPower: state.txPower,
     nbTrans: state.nbTrans,
-    history: state.uplinkHistory,
+    // Read as entries only when ADR can act on them (every uplink otherwise).
+    history: ctx.adrEnabled && ctx.adr ? uplinkHistoryEntries(state.uplinkHistory) : [],
     installationMargin: settings.installationMargin,
   });
 }

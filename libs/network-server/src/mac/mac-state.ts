@@ -32,8 +32,11 @@ export interface MacState {
   /** 1.1: ADR_ACK_LIMIT / ADR_ACK_DELAY exponents set by ADRParamSetupReq. */
   adrAckLimitExp?: number;
   adrAckDelayExp?: number;
-  /** Recent uplinks for ADR: best SNR over the gateways that heard it, and its FCnt. */
-  uplinkHistory: Array<{ fCnt: number; maxSnr: number; gatewayCount: number; txPower: number }>;
+  /**
+   * Recent uplinks for ADR, flat (uplink-history.ts): FCnt, best SNR over the gateways that heard
+   * it, gateway count, TXPower index; four numbers per uplink, oldest first.
+   */
+  uplinkHistory: number[];
   /** Requests sent and not yet answered: the next uplink's answers are matched to these. */
   pending: PendingMacRequest[];
   /** Per CID: how many times in a row the device refused or ignored it (not resent past a limit). */

@@ -9,6 +9,7 @@ import { buildInitialState } from './initial-state';
 import { MacEffect, MacUplinkContext } from './mac-layer';
 import { MacState } from './mac-state';
 import { recordSent } from './pending-requests';
+import { toUplinkHistory } from './uplink-history';
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -116,6 +117,11 @@ export function history(
     fCnt++;
   }
   return out;
+}
+
+/** The same 20 uplinks as the MAC state holds them (flat, uplink-history.ts). */
+export function uplinkHistory(maxSnr: number, txPower = 0, from = 1, gaps: readonly number[] = []): number[] {
+  return toUplinkHistory(history(maxSnr, txPower, from, gaps));
 }
 
 export function logs(effects: readonly MacEffect[]): string[] {

@@ -10,8 +10,13 @@ import {
 import { contextFor, sessionFor } from '../uplink/ns-test-support';
 import { DeviceSession } from './device-session';
 import { reserveFCntDown } from './fcnt-down-reservation';
-import { GROUP_COMMIT_DELAY_MS, GROUP_COMMIT_MAX_DELAY_MS } from './group-commit';
-import { ACTIVATION_BATCH_DELAY_MS, InMemorySessionStore, SessionChange } from './in-memory-session-store';
+import { GROUP_COMMIT_DELAY_MS, GroupCommit } from './group-commit';
+import {
+  ACTIVATION_BATCH_DELAY_MS,
+  InMemorySessionStore,
+  SessionChange,
+  WRITER_COMMIT_SPACING,
+} from './in-memory-session-store';
 import { toSessionRow } from './session-codec';
 import { SessionRepository, StoredSessionRow } from './session-repository';
 
@@ -54,12 +59,6 @@ class FakeRepository {
 
 function store(repo: FakeRepository): InMemorySessionStore {
   return new InMemorySessionStore(repo as unknown as SessionRepository, cipher);
-}
-
-/** Polls `done` every millisecond, for at most a second. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
-  expect(done()).toBe(true);
 }
 
 const ctxA = contextFor({ devEui: '000000000000000a' });
@@ -121,39 +120,19 @@ describe('InMemorySessionStore', () => {
     s.onModuleDestroy();
   });
 
-  it('with the writer thread, commits are pipelined unspaced: a due generation goes when the write in flight ends', async () => {
+  // What pipelining and spacing do is GroupCommit's own spec ('pipelined with spacing: …').
+  it('with the writer thread, commits are pipelined and spaced by one write duration (WRITER_COMMIT_SPACING)', async () => {
     const repo = new FakeRepository();
     repo.startWriter = async () => true;
-    const writes: Array<{ at: number; done: () => void }> = [];
-    const s = store(repo);
-    await s.onModuleInit();
-    const a = sessionFor(ctxA);
-    const b = sessionFor(ctxB);
-    await s.activate(a);
-    await s.activate(b);
-    // A slow write (an fsync) that the test ends by hand.
-    repo.updateCounters = (sessions: readonly DeviceSession[]) =>
-      new Promise<void>((done) => {
-        repo.log.push(`update ${sessions.map((x) => x.devEui).join(',')}`);
-        writes.push({ at: performance.now(), done });
-      });
-    s.markDirty(a);
-    const first = s.flushBeforePublish();
-    await until(() => writes.length === 1);
-    s.markDirty(b); // falls due while the first write runs
-    const second = s.flushBeforePublish();
-    await new Promise((r) => setTimeout(r, 4 * GROUP_COMMIT_DELAY_MS));
-    expect(writes).toHaveLength(1);
-    const ended = performance.now();
-    writes[0].done();
-    await first;
-    await until(() => writes.length === 2);
-    // It starts right away (~0 ms); spaced, as on the main thread, it would wait 4 × the first
-    // write's duration (≥ 12 ms here), capped at GROUP_COMMIT_MAX_DELAY_MS: 20 ms.
-    expect(writes[1].at - ended).toBeLessThan(GROUP_COMMIT_MAX_DELAY_MS - 5);
-    writes[1].done();
-    await second;
-    s.onModuleDestroy();
+    const retime = jest.spyOn(GroupCommit.prototype, 'retime');
+    try {
+      const s = store(repo);
+      await s.onModuleInit();
+      expect(retime).toHaveBeenLastCalledWith({ pipelined: true, spacing: WRITER_COMMIT_SPACING });
+      s.onModuleDestroy();
+    } finally {
+      retime.mockRestore();
+    }
   });
 
   it('writes a reserved FCntDown one ahead and remembers what a successful commit wrote', async () => {

@@ -22,6 +22,15 @@ const EMPTY: readonly DeviceSession[] = Object.freeze([]);
  * (an fsync each, on the main thread) bounded the join storm (`npm run bench`).
  */
 export const ACTIVATION_BATCH_DELAY_MS = 2;
+/**
+ * With the writer thread, a due generation goes one write's duration after the last write ended
+ * (GroupCommit `spacing`), not four: the spacing protects the event loop from fsyncs it runs
+ * itself, and off the loop it mostly made each uplink wait. At 5,000 uplinks/s with full ADR
+ * histories (`npm run bench`, alternated runs), p99 latency at 4,000/5,000/6,000 uplinks/s:
+ * spacing 4: 293-355 / 479-645 / 875-1,740 ms; 1: 265 / 391 / 1,007 ms; 0 (back to back):
+ * 419 / 873 / 2,090 ms, its more and smaller commits costing 10-15 % more server CPU.
+ */
+export const WRITER_COMMIT_SPACING = 1;
 export const ACTIVATION_BATCH_MAX = 256;
 
 /**
@@ -82,11 +91,8 @@ export class InMemorySessionStore
     }
     this.logger.log(`${this.byEui.size} device sessions loaded${failed ? `, ${failed} unreadable` : ''}`);
     if (await this.repository.startWriter()) {
-      // Pipelined, and not spaced: a due generation goes as soon as the write in flight ends.
-      // The spacing protects the event loop from fsyncs it runs itself; here it only made each
-      // uplink wait (commit wait p99 ≤ 100 → ≤ 50 ms at 5,000 uplinks/s, for ~20 % more,
-      // smaller commits on the writer thread: docs/benchmarks.md, session 4).
-      this.commits.retime({ pipelined: true, spacing: 0 });
+      // Pipelined, and spaced by one write's duration only (WRITER_COMMIT_SPACING).
+      this.commits.retime({ pipelined: true, spacing: WRITER_COMMIT_SPACING });
       this.logger.log('session writes run on a worker thread');
     }
   }

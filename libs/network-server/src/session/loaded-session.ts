@@ -1,4 +1,5 @@
 import { MacState } from '../mac/mac-state';
+import { upgradeUplinkHistory } from '../mac/uplink-history';
 import { DeviceSession } from './device-session';
 
 /**
@@ -29,6 +30,7 @@ export class LoadedSession {
         const mac = this.#mac;
         if (typeof mac !== 'string') return mac;
         const parsed = JSON.parse(mac) as MacState; // valid: checked at load (sharedMacJson)
+        upgradeUplinkHistory(parsed);
         this.#mac = parsed;
         return parsed;
       },

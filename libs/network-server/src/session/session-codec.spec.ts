@@ -23,6 +23,22 @@ describe('session codec', () => {
     expect(back).toEqual({ ...s, lastUplink: undefined, pendingAck: undefined });
   });
 
+  it('reads an ADR history written as entry objects (before the flat form) as flat', () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx);
+    s.mac.uplinkHistory = [10, 4.5, 3, 0, 11, 6, 2, 0];
+    const row = toSessionRow(cipher, s);
+    expect(JSON.parse(row.macState).uplinkHistory).toEqual([10, 4.5, 3, 0, 11, 6, 2, 0]);
+    row.macState = JSON.stringify({
+      ...JSON.parse(row.macState),
+      uplinkHistory: [
+        { fCnt: 10, maxSnr: 4.5, gatewayCount: 3, txPower: 0 },
+        { fCnt: 11, maxSnr: 6, gatewayCount: 2, txPower: 0 },
+      ],
+    });
+    expect(fromSessionRow(cipher, row, owner).mac.uplinkHistory).toEqual([10, 4.5, 3, 0, 11, 6, 2, 0]);
+  });
+
   it('loads a 1.0.x session with one copy of its NwkSKey for all three roles, and the MAC version constant', () => {
     const s = sessionFor(contextFor({ macVersion: '1.0.3' }));
     expect(s.fNwkSIntKey.equals(s.nwkSEncKey)).toBe(true);
