@@ -21,6 +21,8 @@ export interface DataStep extends StepOutcome {
   generatorBehindMs: number;
   /** Last gateway copy sent → MQTT `up` event received (ms). */
   latencyMs: Distribution;
+  /** The event's `time` (first copy at the server's socket) → received, less the dedup window (ms). */
+  afterWindowAtSubscriberMs: Distribution;
   /** The server's own figures: publish delay after the dedup window, PUSH_DATA refused (overload). */
   server: ServerView;
   /** Confirmed: end of the dedup window (first copy sent + window) → PULL_RESP at the gateway (ms). */
@@ -112,6 +114,7 @@ export async function dataStep(
     pullResps: r.pullResps,
     generatorBehindMs: round(r.maxBehindMs),
     latencyMs: distribution(latencies),
+    afterWindowAtSubscriberMs: distribution(events.sinceSocketMs.map((ms) => ms - rig.windowMs)),
     server: serverView(metrics0, metrics1),
     serverCpuUsPerUplink: round((cpuMs * 1000) / Math.max(1, r.uplinks)),
     serverCpuPercent: round((cpuMs / (r.sendMs + DRAIN_MS)) * 100, 0),
@@ -139,10 +142,17 @@ export async function dataStep(
   return step;
 }
 
+/** How late the subscriber got the events after their window, against how late the server published them. */
+export function describeDelivery(s: DataStep): string {
+  const d = s.afterWindowAtSubscriberMs;
+  return `subscriber: got the up events p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms after their window (socket time + window; the server published p99 ≤ ${s.server.publishDelayP99LeMs} ms)`;
+}
+
 export function describeLatency(s: DataStep): string {
   const l = s.latencyMs;
   let line = `    up latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; server CPU ${s.serverCpuUsPerUplink} µs/uplink (${s.serverCpuPercent} %), loop ${s.serverLoopUsPerUplink} µs/uplink; bench CPU ${s.benchCpuPercent} %`;
   line += `\n    ${describeServerView(s.server)}`;
+  line += `\n    ${describeDelivery(s)}`;
   if (s.pullRespAfterWindowMs) {
     const p = s.pullRespAfterWindowMs;
     line += `\n    PULL_RESP after the window p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms (${s.downlinks!.verified}/${s.downlinks!.expected} ACKs, RX1 ${s.downlinks!.rx1}, RX2 ${s.downlinks!.rx2})`;

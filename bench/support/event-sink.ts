@@ -19,6 +19,12 @@ export interface StepEvents {
   duplicates: number;
   /** Events whose content does not match what was sent (payload, device, gateways). */
   invalid: number;
+  /**
+   * Per `up` event: its `time` (the first copy's arrival at the server's socket, ms precision)
+   * → received here, on the wall clock both processes share (ms). With the server's own publish
+   * delay, this tells the server's part of the latency from the delivery's (MQTT, this client).
+   */
+  sinceSocketMs: number[];
 }
 
 /** Every SAMPLE-th `up` event is parsed whole and checked field by field. */
@@ -61,7 +67,7 @@ export class EventSink {
 
   track(step: TrackedStep): StepEvents {
     this.tracked = step;
-    this.events = { received: new Float64Array(step.count), duplicates: 0, invalid: 0 };
+    this.events = { received: new Float64Array(step.count), duplicates: 0, invalid: 0, sinceSocketMs: [] };
     return this.events;
   }
 
@@ -104,8 +110,12 @@ export class EventSink {
     if (i >= t.count) return void e.invalid++;
     if (data.length !== t.payloadSize || data[data.length - 1] !== 0xa5) e.invalid++;
     if (++this.seen % SAMPLE === 0 && !this.wellFormed(payload, t, i)) e.invalid++;
-    if (e.received[i] === 0) e.received[i] = at;
-    else e.duplicates++;
+    if (e.received[i] === 0) {
+      e.received[i] = at;
+      const time = payload.indexOf('"time":"');
+      if (time >= 0)
+        e.sinceSocketMs.push(Date.now() - Date.parse(payload.toString('latin1', time + 8, time + 32)));
+    } else e.duplicates++;
   }
 
   /** The ChirpStack v4 `up` shape, the right device, all three gateways. */
