@@ -125,6 +125,7 @@ describe('ClassADownlink', () => {
     expect(session.nFCntDown).toBe(8);
     expect(req.commitsBefore).toBe(1);
     expect(store.commits[0]).toEqual([session.devEui, 0, 8, 0]);
+    expect(store.urgentFlushes).toEqual([true]);
     expect(counters.downlink.fCntDownCommits).toBe(1);
   });
 

@@ -154,7 +154,7 @@ export class ClassADownlink {
     const onDisk = isFCntDownOnDisk(session, counter === 'AFCntDown' ? 'AFCntDown' : 'NFCntDown', fCnt);
     if (!onDisk) this.counters.downlink.fCntDownCommits++;
     try {
-      if (!onDisk) await this.sessions.flushBeforePublish();
+      if (!onDisk) await this.sessions.flushBeforePublish(true);
     } catch (err) {
       this.logger.error(
         `downlink to ${session.devEui} not sent: its counters could not be committed: ${String(err)}`,

@@ -29,6 +29,17 @@ describe('GroupCommit', () => {
   });
   afterEach(() => jest.useRealTimers());
 
+  /** Writes off the event loop (a worker thread), one at a time; `release()` ends the one in flight. */
+  function pipelinedWithOneWriteInFlight() {
+    let ends: () => void = () => undefined;
+    const offLoop = (batch: Row[]) =>
+      new Promise<void>((resolve) => {
+        batches.push(batch.map((r) => [r.key, r.value]));
+        ends = resolve;
+      });
+    return { gc: new GroupCommit<Row>(queue, offLoop), release: () => ends() };
+  }
+
   it('writes what is marked within the delay in one batch, each key once with its latest value', async () => {
     const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
     const a = { key: 'a', value: 1 };
@@ -144,13 +155,7 @@ describe('GroupCommit', () => {
   });
 
   it('pipelined with spacing: the due generation goes one write duration after the last write ended', async () => {
-    let release: () => void = () => undefined;
-    const offLoop = (batch: Row[]) =>
-      new Promise<void>((resolve) => {
-        batches.push(batch.map((r) => [r.key, r.value]));
-        release = resolve;
-      });
-    const gc = new GroupCommit<Row>(queue, offLoop);
+    const { gc, release } = pipelinedWithOneWriteInFlight();
     gc.retime({ delayMs: 2, spacing: 1, pipelined: true });
     gc.mark('a', { key: 'a', value: 1 });
     jest.advanceTimersByTime(2);
@@ -166,6 +171,47 @@ describe('GroupCommit', () => {
     jest.advanceTimersByTime(1);
     await flushPromises();
     expect(batches).toEqual([[['a', 1]], [['b', 1]]]);
+    release();
+    await gc.flush();
+  });
+
+  it('urgent: committed(true) seals at once instead of gathering for delayMs', async () => {
+    const gc = new GroupCommit<Row>(queue, write, { delayMs: 5 });
+    gc.mark('a', { key: 'a', value: 1 });
+    const calm = gc.committed();
+    gc.mark('b', { key: 'b', value: 2 });
+    const urgent = gc.committed(true); // no timer advanced
+    await urgent;
+    await calm;
+    expect(batches).toEqual([
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    ]);
+  });
+
+  it('urgent, pipelined with spacing: the generation goes the moment the write in flight ends', async () => {
+    const { gc, release } = pipelinedWithOneWriteInFlight();
+    gc.retime({ delayMs: 2, spacing: 4, pipelined: true });
+    gc.mark('a', { key: 'a', value: 1 });
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    jest.advanceTimersByTime(5); // the write of `a` takes 5 ms: spaced, the next would wait 20 ms more
+    gc.mark('b', { key: 'b', value: 1 });
+    const b = gc.committed(true);
+    await flushPromises();
+    expect(batches).toHaveLength(1); // not beside the write in flight
+    release();
+    await flushPromises();
+    expect(batches).toEqual([[['a', 1]], [['b', 1]]]);
+    release();
+    await b;
+    // A change nobody waits on urgently gathers for delayMs again.
+    gc.mark('c', { key: 'c', value: 1 });
+    jest.advanceTimersByTime(2);
+    await flushPromises();
+    expect(batches).toHaveLength(3);
     release();
     await gc.flush();
   });

@@ -72,6 +72,8 @@ export class GroupCommit<T> {
   private writing = 0;
   /** The open generation fell due while a write ran (pipelined): sealed when it ends. */
   private dueWhenWritten = false;
+  /** …at once then, without the spacing: a downlink waits on it (`committed(true)`). */
+  private urgentWhenWritten = false;
   /** When the last write ended and how long it took (ms, Date.now(): a clock step only bends one delay, which stays within its bounds). */
   private lastWriteEnd = -Infinity;
   private lastWriteMs = 0;
@@ -112,12 +114,18 @@ export class GroupCommit<T> {
     return this.open.items.size;
   }
 
-  /** Resolves when everything marked before this call is committed. */
-  committed(): Promise<void> {
+  /**
+   * Resolves when everything marked before this call is committed. `urgent` (a downlink waits on
+   * it, due in RX1 about 800 ms after the dedup window): the open generation is sealed now, or,
+   * pipelined, as soon as the write in flight ends, without gathering or spacing.
+   */
+  committed(urgent = false): Promise<void> {
     if (this.open.items.size === 0) return this.lastSealed;
-    return new Promise((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.open.waiters.push({ resolve, reject });
     });
+    if (urgent) this.sealUrgently();
+    return done;
   }
 
   /** Seals and writes what is marked now; resolves when it (and everything before) is committed. */
@@ -131,6 +139,16 @@ export class GroupCommit<T> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private sealUrgently(): void {
+    if (this.stopped) return;
+    if (this.pipelined && this.writing > 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.dueWhenWritten = true;
+      this.urgentWhenWritten = true;
+    } else this.seal();
   }
 
   /** `delayMs`, or longer while the last write is recent: commits then take turns with the uplinks. */
@@ -153,6 +171,7 @@ export class GroupCommit<T> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.dueWhenWritten = false;
+    this.urgentWhenWritten = false;
     const gen = this.open;
     this.open = newGeneration();
     this.writing++;
@@ -163,12 +182,16 @@ export class GroupCommit<T> {
       () => {
         this.writing--;
         gen.waiters.forEach((w) => w.resolve());
-        if (this.dueWhenWritten && this.writing === 0) this.sealAfterSpacing();
+        if (this.dueWhenWritten && this.writing === 0) {
+          if (this.urgentWhenWritten) this.seal();
+          else this.sealAfterSpacing();
+        }
       },
       (err: unknown) => {
         this.writing--;
         // The retry below waits retryMs: a failing disk is not hammered back to back.
         this.dueWhenWritten = false;
+        this.urgentWhenWritten = false;
         gen.waiters.forEach((w) => w.reject(err));
         // Keep the changes: re-mark what no newer mark has replaced, and try again later.
         for (const [key, item] of gen.items) {

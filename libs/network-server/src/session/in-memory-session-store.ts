@@ -158,8 +158,8 @@ export class InMemorySessionStore
     this.commits.mark(session.devEui, session);
   }
 
-  flushBeforePublish(): Promise<void> {
-    return this.commits.committed();
+  flushBeforePublish(urgent = false): Promise<void> {
+    return this.commits.committed(urgent);
   }
 
   /** Writes every pending change now (shutdown, tests). */

@@ -20,8 +20,11 @@ export abstract class SessionStore {
   abstract activate(session: DeviceSession): Promise<void>;
   abstract remove(devEui: string): Promise<void>;
   abstract markDirty(session: DeviceSession): void;
-  /** Resolves when every session marked dirty before this call is committed. */
-  abstract flushBeforePublish(): Promise<void>;
+  /**
+   * Resolves when every session marked dirty before this call is committed; `urgent` when a
+   * downlink waits on it (the commit goes at once instead of gathering more changes).
+   */
+  abstract flushBeforePublish(urgent?: boolean): Promise<void>;
   abstract size(): number;
   /** How long group commits take, where the store has them (for metrics). */
   get commitTimes(): DelayHistogram | undefined {

@@ -92,6 +92,7 @@ describe('DataUplinkHandler', () => {
     expect(s.fCntUp).toBe(6);
     // Confirmed: the ACK's FCntDown (0) is reserved by this commit, which writes the next as 1.
     expect(store.commits).toEqual([[s.devEui, 6, 1, 1]]);
+    expect(store.urgentFlushes).toEqual([true]); // the ACK is due in RX1: the commit goes at once
     expect(s.nFCntDown).toBe(0);
     expect(s.fCntDownOnDisk).toEqual([1, 1]);
     expect(commitsAtUp).toEqual([1]);
@@ -127,6 +128,7 @@ describe('DataUplinkHandler', () => {
     const { store, receive, answered } = await setup(ctx, s);
     await receive(signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') }));
     expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
+    expect(store.urgentFlushes).toEqual([false]);
     expect(answered).toHaveLength(1); // still asked: the MAC layer may want to say something
   });
 

@@ -136,12 +136,14 @@ export class DataUplinkHandler {
 
     // Persist before publish: the event goes out only once its FCntUp is on disk. When an answer
     // is due (ACK, a MAC answer, ADRACKReq, a queued payload), the same commit reserves its FCntDown.
+    // An answer due in RX1 also makes the commit urgent: it goes at once, without gathering.
     const mustAnswer = frame.fCtrl.adrAckReq || macResult.needsDownlink;
-    if (confirmed || mustAnswer || this.queue.head(session.devEui)) reserveFCntDown(session);
+    const answerDue = confirmed || mustAnswer || this.queue.head(session.devEui) !== undefined;
+    if (answerDue) reserveFCntDown(session);
     this.sessions.markDirty(session);
     const markedAt = Date.now();
     try {
-      await this.sessions.flushBeforePublish();
+      await this.sessions.flushBeforePublish(answerDue);
     } catch (err) {
       c.persistFailures++;
       this.logger.error(

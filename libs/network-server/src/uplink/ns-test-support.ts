@@ -183,7 +183,10 @@ export class FakeSessionStore extends SessionStore {
   markDirty(session: DeviceSession): void {
     this.dirty.add(session);
   }
-  async flushBeforePublish(): Promise<void> {
+  /** The `urgent` flag of each flushBeforePublish call. */
+  readonly urgentFlushes: boolean[] = [];
+  async flushBeforePublish(urgent = false): Promise<void> {
+    this.urgentFlushes.push(urgent);
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
