@@ -317,7 +317,10 @@ describe('gateway bridge: the server process over real UDP', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(seen).toEqual(delta);
+      // The same race for the stat: the next test must find it counted.
+      const pushData = (await getGateway(GW1)).counters.pushData;
       await gw.sendStat();
+      await eventually(async () => (await getGateway(GW1)).counters.pushData === pushData + 1);
     });
   });
 
