@@ -1,4 +1,10 @@
-import type { DeviceQueueService, NetworkCounters, SessionStore, UplinkCounters } from '@lns/network-server';
+import type {
+  DelayHistogram,
+  DeviceQueueService,
+  NetworkCounters,
+  SessionStore,
+  UplinkCounters,
+} from '@lns/network-server';
 import { byLabel, SnapshotMetrics } from '@lns/api';
 
 export interface NetworkServerSources {
@@ -36,30 +42,26 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
     count: Object.values(up.dedupSizes).reduce((n, c) => n + c, 0),
     sum: up.dedupCopies,
   }));
-  const delay = src.counters.publishDelay;
-  if (delay) {
-    m.histogram(
+  // The publish delay, then its two parts worth telling apart when it grows (README, "Metrics").
+  const delays: Array<[string, string, DelayHistogram | undefined]> = [
+    [
       'lns_uplink_publish_delay_seconds',
       'Data uplinks: time from the end of their dedup window (first copy at the socket + window) to the up event.',
-      () => delay.toSeconds(),
-    );
-  }
-  // The two parts of that delay worth telling apart when it grows (README, "Metrics").
-  const windowClose = src.counters.windowCloseDelay;
-  if (windowClose) {
-    m.histogram(
+      src.counters.publishDelay,
+    ],
+    [
       'lns_uplink_window_close_delay_seconds',
       'Data uplinks: how late their dedup window closed (the event loop was busy at the deadline).',
-      () => windowClose.toSeconds(),
-    );
-  }
-  const commitWait = src.counters.commitWait;
-  if (commitWait) {
-    m.histogram(
+      src.counters.windowCloseDelay,
+    ],
+    [
       'lns_uplink_commit_wait_seconds',
       'Data uplinks: time waiting for the session commit (FCntUp on disk) before the up event.',
-      () => commitWait.toSeconds(),
-    );
+      src.counters.commitWait,
+    ],
+  ];
+  for (const [name, help, histogram] of delays) {
+    if (histogram) m.histogram(name, help, () => histogram.toSeconds());
   }
   // Every deduplicated uplink ends in exactly one of these (joins go on in lns_joins_total).
   m.counter('lns_uplinks_total', 'Deduplicated uplinks by what became of them.', () => [
