@@ -29,14 +29,15 @@ const KEEP = 0x0f;
 
 /** What ADR wants now; the current values when ADR is off on either side. */
 export function adrTarget(state: MacState, ctx: MacUplinkContext, settings: MacSettings): AdrResult {
+  const enabled = ctx.adrEnabled && ctx.adr;
   return settings.adr({
     region: ctx.region,
-    enabled: ctx.adrEnabled && ctx.adr,
+    enabled,
     dataRate: state.dataRate,
     txPower: state.txPower,
     nbTrans: state.nbTrans,
     // Read as entries only when ADR can act on them (every uplink otherwise).
-    history: ctx.adrEnabled && ctx.adr ? uplinkHistoryEntries(state.uplinkHistory) : [],
+    history: enabled ? uplinkHistoryEntries(state.uplinkHistory) : [],
     installationMargin: settings.installationMargin,
   });
 }
