@@ -9,6 +9,7 @@ import { GatewayBridgeService } from './gateway-bridge.service';
 import { IntakeGuard } from './intake/intake-guard';
 import { GatewayRegistry, newGatewayState } from './gateway/gateway-registry';
 import { PacketType } from './semtech-udp';
+import { AckPolicy } from './udp/worker-protocol';
 import { UdpAddress } from './gateway/gateway-state';
 
 const GW = '0016c001ff10a235';
@@ -91,6 +92,34 @@ describe('GatewayBridgeService datagram handling', () => {
     expect(gw().counters).toMatchObject({ pushData: 1, rxReceived: 3, rxOk: 2, rxBadCrc: 1, malformed: 0 });
     expect(gw().lastSeenAt).not.toBeNull();
     expect(gw().protocolVersion).toBe(2);
+  });
+
+  it('serves a PUSH_DATA the UDP worker decoded exactly as the datagram itself, acked by the worker', () => {
+    const msg = datagram(PacketType.PUSH_DATA, 0x0506, {
+      rxpk: [RXPK, { ...RXPK, stat: -1 }, { ...RXPK, modu: 'FSK', datr: 50_000, lsnr: undefined, tmms: 5 }],
+    });
+    const policy = new AckPolicy();
+    policy.apply({ type: 'accepted', reset: true, add: [GW], remove: [], allowUnknown: false });
+    const { push } = policy.judge(msg);
+    expect(push).not.toBeNull();
+
+    const raw = setup();
+    raw.service.handleDatagram(msg, UP, 1_000, true);
+    const decoded = setup();
+    decoded.service.handlePushData(push!, UP, 1_000);
+
+    expect(decoded.events).toEqual(raw.events);
+    expect(decoded.events.uplinks).toHaveLength(2);
+    expect(decoded.gw()).toEqual(raw.gw());
+    expect(decoded.registry.counters).toEqual(raw.registry.counters);
+    expect(decoded.sent).toEqual([]);
+    expect(raw.sent).toEqual([]);
+
+    // Overloaded: refused unanswered, as the datagram would be.
+    Atomics.store(new Int32Array(decoded.intake.shared), 0, 1);
+    decoded.service.handlePushData(push!, UP, 2_000);
+    expect(decoded.intake.refusedDatagrams).toBe(1);
+    expect(decoded.events.uplinks).toHaveLength(2);
   });
 
   it('refuses new PUSH_DATA unanswered while the intake guard says so (overload); PULL_DATA passes', () => {

@@ -18,8 +18,10 @@ import {
   PacketType,
   parseHeader,
   parseJsonObject,
+  PushDataContent,
   SemtechUdpError,
 } from './semtech-udp';
+import { DecodedPushData } from './udp/decoded-push-data';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
 import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
 import { isPushData } from './udp/worker-protocol';
@@ -67,8 +69,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     );
     this.registry.onMembership = (gatewayId, present) =>
       this.udp.acceptGateway(gatewayId, present, this.allowUnknownNow());
-    const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, (msg, from, at, acked) =>
-      this.handleDatagram(msg, from, at, acked),
+    const port = await this.udp.bind(
+      this.config.udp.host,
+      this.config.udp.port,
+      (msg, from, at, acked) => this.handleDatagram(msg, from, at, acked),
+      (push, from, at) => this.handlePushData(push, from, at),
     );
     this.logger.log(`listening udp=${port}`);
     this.sweeper = setInterval(() => this.sweepPending(), SWEEP_MS);
@@ -131,6 +136,26 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /**
+   * A PUSH_DATA the UDP worker acknowledged and decoded (decoded-push-data.ts): served as
+   * handleDatagram serves the same datagram, without parsing it again. Never throws.
+   */
+  handlePushData(push: DecodedPushData, from: RemoteInfo, receivedAt: number): void {
+    if (this.intake.refusing) return this.intake.refused(1);
+    this.registry.counters.datagrams++;
+    try {
+      const gw = this.accept(push.header, from, receivedAt);
+      if (!gw) return;
+      gw.counters.pushData++;
+      this.servePushData(gw, push.content, from, receivedAt);
+    } catch (err) {
+      this.registry.counters.malformed++;
+      this.logger.error(
+        `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
+      );
+    }
+  }
+
+  /**
    * Sends a PULL_RESP to the address of the gateway's latest PULL_DATA. Resolves with
    * the token its TX_ACK will carry; throws DownlinkError GATEWAY_NOT_CONNECTED when
    * the gateway is unknown or its keep-alives stopped, INVALID_TXPK when the packet
@@ -179,7 +204,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
 
     const decoded = decodePushData(body.value, gw.gatewayId);
     if (!decoded.ok) return this.malformed(gw, decoded.error, from);
-    const content = decoded.value;
+    this.servePushData(gw, decoded.value, from, now);
+  }
+
+  /** The packets of a decoded PUSH_DATA as `uplink.received`, its `stat` as `gateway.stats`. */
+  private servePushData(gw: GatewayState, content: PushDataContent, from: RemoteInfo, now: number): void {
     const c = gw.counters;
     c.rxReceived += content.rxpkCount;
     c.rxBadCrc += content.badCrc;

@@ -1,6 +1,7 @@
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
+import { DecodedPushData } from './decoded-push-data';
 
 /**
  * Room in the kernel for datagrams that arrive while the event loop is busy (a stat
@@ -13,12 +14,14 @@ export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
  * `acked`: the endpoint already sent its PUSH_ACK or PULL_ACK (the worker does).
  */
 export type DatagramHandler = (msg: Buffer, from: RemoteInfo, receivedAt: number, acked: boolean) => void;
+/** A PUSH_DATA the endpoint acknowledged and decoded itself (the worker does, decoded-push-data.ts). */
+export type PushDataHandler = (push: DecodedPushData, from: RemoteInfo, receivedAt: number) => void;
 
 /** The Semtech socket as GatewayBridgeService uses it: in this thread (UdpEndpoint) or a worker's. */
 export interface DatagramEndpoint {
   /** The bound port; null before bind, after close, and while a worker is being restarted. */
   readonly port: number | null;
-  bind(host: string, port: number, onDatagram: DatagramHandler): Promise<number>;
+  bind(host: string, port: number, onDatagram: DatagramHandler, onPushData: PushDataHandler): Promise<number>;
   /** Fire and forget (PUSH_ACK, PULL_ACK): a lost ack is the gateway's statistic, not our error. */
   send(datagram: Buffer, to: UdpAddress): void;
   /** Resolves once the datagram is handed to the kernel. */

@@ -2,7 +2,8 @@ import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { IntakeGuard } from '../intake/intake-guard';
-import { PacketType } from '../semtech-udp';
+import { decodePushData, PacketType } from '../semtech-udp';
+import { DecodedPushData } from './decoded-push-data';
 import { UdpWorkerEndpoint } from './udp-worker-endpoint';
 import { DatagramBatch } from './worker-protocol';
 
@@ -16,7 +17,13 @@ function datagram(type: number, token: number, body?: string, eui = GW): Buffer 
 }
 
 interface Handled {
-  msg: Buffer;
+  kind: 'datagram' | 'pushData';
+  type: number;
+  token: number;
+  /** A datagram's bytes (kind 'datagram'). */
+  msg?: Buffer;
+  /** A PUSH_DATA the worker decoded (kind 'pushData'). */
+  push?: DecodedPushData;
   from: RemoteInfo;
   receivedAt: number;
   acked: boolean;
@@ -73,8 +80,29 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     handled = [];
     endpoint = new UdpWorkerEndpoint(logger, intake);
     endpoint.acceptGateways([GW], false);
-    port = await endpoint.bind('127.0.0.1', 0, (msg, from, receivedAt, acked) =>
-      handled.push({ msg: Buffer.from(msg), from, receivedAt, acked }),
+    port = await endpoint.bind(
+      '127.0.0.1',
+      0,
+      (msg, from, receivedAt, acked) =>
+        handled.push({
+          kind: 'datagram',
+          type: msg[3],
+          token: msg.length >= 3 ? msg.readUInt16BE(1) : -1,
+          msg: Buffer.from(msg),
+          from,
+          receivedAt,
+          acked,
+        }),
+      (push, from, receivedAt) =>
+        handled.push({
+          kind: 'pushData',
+          type: push.header.type,
+          token: push.header.token,
+          push,
+          from,
+          receivedAt,
+          acked: true,
+        }),
     );
     fwd = await Forwarder.open();
   });
@@ -94,20 +122,88 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     expect(endpoint.port).toBe(port);
   });
 
-  it('acks PUSH_DATA of an accepted gateway itself and forwards it marked acked; PULL_DATA is forwarded unacked', async () => {
+  it('acks PUSH_DATA of an accepted gateway itself and forwards it decoded; PULL_DATA is forwarded unacked', async () => {
     const before = Date.now();
     fwd.send(datagram(PacketType.PUSH_DATA, 0x0102, '{"rxpk":[]}'), port);
     fwd.send(datagram(PacketType.PULL_DATA, 0x0304), port);
     const acks = await fwd.next(1);
     expect(acks.map((a) => [...a])).toEqual([[2, 1, 2, PacketType.PUSH_ACK]]);
     await until(() => handled.length === 2, 'two datagrams');
-    expect(handled.map((h) => [h.msg[3], h.acked, h.from.address, h.from.port])).toEqual([
-      [PacketType.PUSH_DATA, true, '127.0.0.1', fwd.port],
-      [PacketType.PULL_DATA, false, '127.0.0.1', fwd.port],
+    expect(handled.map((h) => [h.kind, h.type, h.acked, h.from.address, h.from.port])).toEqual([
+      ['pushData', PacketType.PUSH_DATA, true, '127.0.0.1', fwd.port],
+      ['datagram', PacketType.PULL_DATA, false, '127.0.0.1', fwd.port],
     ]);
     expect(fwd.received).toHaveLength(1);
     expect(handled[0].receivedAt).toBeGreaterThanOrEqual(before);
-    expect(handled[0].msg).toEqual(datagram(PacketType.PUSH_DATA, 0x0102, '{"rxpk":[]}'));
+    expect(handled[0].push).toEqual({
+      header: { version: 2, token: 0x0102, type: PacketType.PUSH_DATA, gatewayId: GW },
+      content: { packets: [], rxpkCount: 0, badCrc: 0, rejected: [] },
+    });
+  });
+
+  it('hands over the rxpk of a plain PUSH_DATA as the main thread would decode them; a stat or a bad rxpk comes as the datagram', async () => {
+    const rxpk = [
+      {
+        tmst: 1,
+        freq: 868.1,
+        chan: 0,
+        rfch: 0,
+        stat: 1,
+        modu: 'LORA',
+        datr: 'SF7BW125',
+        codr: '4/5',
+        rssi: -50,
+        lsnr: 9.5,
+        size: 3,
+        data: 'AQID',
+        time: '2026-11-22T06:00:00.123456Z',
+        tmms: 1_000,
+      },
+      {
+        tmst: 4_294_967_295,
+        freq: 868.3,
+        chan: 7,
+        rfch: 1,
+        stat: 0,
+        modu: 'FSK',
+        datr: 50_000,
+        rssi: -120,
+        size: 0,
+        data: '',
+      },
+      {
+        tmst: 2,
+        freq: 868.5,
+        chan: 2,
+        rfch: 0,
+        stat: -1,
+        modu: 'LORA',
+        datr: 'SF12BW125',
+        codr: 'OFF',
+        rssi: -130,
+        lsnr: -20,
+        size: 1,
+        data: 'AA==',
+      },
+    ];
+    const body = JSON.stringify({ rxpk });
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x10, body), port);
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x11, JSON.stringify({ rxpk, stat: { time: 'x' } })), port);
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x12, JSON.stringify({ rxpk: [{ stat: 1 }] })), port);
+    await until(() => handled.length === 3, 'three PUSH_DATA');
+    await fwd.next(3);
+    expect(handled.map((h) => [h.kind, h.token, h.acked])).toEqual([
+      ['pushData', 0x10, true],
+      ['datagram', 0x11, true],
+      ['datagram', 0x12, true],
+    ]);
+    const expected = decodePushData(JSON.parse(body) as Record<string, unknown>, GW);
+    if (!expected.ok) throw new Error('test rxpk must decode');
+    const got = handled[0].push!.content;
+    expect(got).toEqual(expected.value);
+    expect(
+      got.packets.map((p) => [Object.keys(p.rx), Object.keys(p.tx), Buffer.isBuffer(p.phyPayload)]),
+    ).toEqual(expected.value.packets.map((p) => [Object.keys(p.rx), Object.keys(p.tx), true]));
   });
 
   it('forwards but does not ack unknown gateways, bad JSON and garbage; acks a gateway once accepted', async () => {
@@ -137,7 +233,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
         () => handled.length === 1 && intake.refusedDatagrams === 1,
         'the PULL_DATA and the refusal',
       );
-      expect(handled[0].msg[3]).toBe(PacketType.PULL_DATA);
+      expect(handled[0].type).toBe(PacketType.PULL_DATA);
     } finally {
       Atomics.store(flag, 0, 0);
     }
@@ -157,7 +253,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     // Their 200 PUSH_ACKs too, or late ones land in the next test's forwarder.
     await fwd.next(200);
     worker.off('message', count);
-    expect(handled.map((h) => h.msg.readUInt16BE(1))).toEqual([...Array(200).keys()]);
+    expect(handled.map((h) => h.token)).toEqual([...Array(200).keys()]);
     expect(batches).toBeLessThan(200);
   });
 
@@ -198,16 +294,26 @@ describe('UdpWorkerEndpoint bind and close', () => {
     const taken = createSocket('udp4');
     await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
     const endpoint = new UdpWorkerEndpoint(new Logger('test'));
-    await expect(endpoint.bind('127.0.0.1', taken.address().port, () => undefined)).rejects.toThrow(
-      /EADDRINUSE/,
-    );
+    await expect(
+      endpoint.bind(
+        '127.0.0.1',
+        taken.address().port,
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow(/EADDRINUSE/);
     expect(endpoint.port).toBeNull();
     taken.close();
   });
 
   it('closes: port null, sends refused, the port free again', async () => {
     const endpoint = new UdpWorkerEndpoint(new Logger('test'));
-    const port = await endpoint.bind('127.0.0.1', 0, () => undefined);
+    const port = await endpoint.bind(
+      '127.0.0.1',
+      0,
+      () => undefined,
+      () => undefined,
+    );
     await endpoint.close();
     expect(endpoint.port).toBeNull();
     await expect(

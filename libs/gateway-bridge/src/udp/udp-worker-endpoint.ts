@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
 import { IntakeGuard } from '../intake/intake-guard';
-import { DatagramEndpoint, DatagramHandler, RECV_BUFFER_BYTES } from './udp-endpoint';
+import { DatagramEndpoint, DatagramHandler, PushDataHandler, RECV_BUFFER_BYTES } from './udp-endpoint';
 import {
   Backlog,
   DatagramBatch,
@@ -50,7 +50,8 @@ interface Waiting {
 /**
  * The Semtech socket owned by a worker thread (udp-worker.ts): receiving, PUSH_ACK
  * for accepted gateways, and every send happen there, off the main event loop.
- * Received datagrams come back in batches, one message per worker event-loop turn.
+ * Received datagrams come back in batches, one message per worker event-loop turn; a plain
+ * PUSH_DATA the worker acknowledged comes decoded, to `onPushData` (decoded-push-data.ts).
  * Should the worker die, it is restarted on the same port; `port` is null meanwhile.
  */
 export class UdpWorkerEndpoint implements DatagramEndpoint {
@@ -58,6 +59,7 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
   private boundPort: number | null = null;
   private host = '';
   private onDatagram: DatagramHandler = () => undefined;
+  private onPushData: PushDataHandler = () => undefined;
   private closing = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = RESTART_DELAY_MS;
@@ -83,9 +85,15 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
   }
 
   /** Starts the worker; resolves with the port bound, rejects when the socket cannot be bound. */
-  bind(host: string, port: number, onDatagram: DatagramHandler): Promise<number> {
+  bind(
+    host: string,
+    port: number,
+    onDatagram: DatagramHandler,
+    onPushData: PushDataHandler,
+  ): Promise<number> {
     this.host = host;
     this.onDatagram = onDatagram;
+    this.onPushData = onPushData;
     this.closing = false;
     return this.start(port);
   }
@@ -229,6 +237,10 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
     // After close() nothing may change the state any more (the final write-behind follows).
     if (this.closing) return;
     for (const d of unpackBatch(batch)) {
+      if (d.kind === 'pushData') {
+        this.onPushData(d.push, { address: d.address, port: d.port, family: 'IPv4', size: 0 }, d.receivedAt);
+        continue;
+      }
       const from: RemoteInfo = { address: d.address, port: d.port, family: 'IPv4', size: d.msg.length };
       this.onDatagram(d.msg, from, d.receivedAt, d.acked);
     }

@@ -1,7 +1,7 @@
 /*
  * The UDP worker thread: owns the Semtech socket, answers the PUSH_DATA of
  * accepted gateways at once, and forwards every datagram to the main thread, one batch
- * per event-loop turn. Started by UdpWorkerEndpoint; the protocol is in worker-protocol.ts.
+ * per event-loop turn; a plain PUSH_DATA it acknowledged goes decoded (decoded-push-data.ts). Started by UdpWorkerEndpoint; the protocol is in worker-protocol.ts.
  */
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { isMainThread, MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -53,15 +53,20 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
     }
     let acked = false;
     try {
-      const ack = policy.ackFor(msg);
+      const { ack, push } = policy.judge(msg);
       if (ack) {
         // Fire and forget: a lost ack is the gateway's statistic. No callback: one process.nextTick
         // less per ack (dgram then drops a failed send silently; an IP address needs no lookup).
         socket!.send(ack, from.port, from.address);
         acked = true;
       }
+      if (push) {
+        // Parsed and decoded here already: the main thread gets the packets, not the JSON to parse again.
+        batcher.addPushData(push, from.address, from.port, receivedAt);
+        return schedule();
+      }
     } catch {
-      // ackFor does not throw; should it ever, the main thread still gets the datagram and judges it.
+      // judge does not throw; should it ever, the main thread still gets the datagram and judges it.
     }
     batcher.add(msg, from.address, from.port, receivedAt, acked);
     schedule();
