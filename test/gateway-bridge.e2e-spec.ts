@@ -411,14 +411,22 @@ describe('gateway bridge: events and downlinks (in process)', () => {
     ]) {
       await createGateway(lns.api, { gatewayId, name });
     }
+    // Copy by copy without the UDP worker; with it (the default) the worker deduplicates, and its
+    // copies come after the window, as one uplink.
     lns.bus.on('uplink.received', (e) => void uplinks.push(e));
+    lns.bus.on('uplink.deduplicated', (u) => void uplinks.push(...u.copies));
     lns.bus.on('gateway.stats', (e) => void stats.push(e));
     lns.bus.on('downlink.txack', (e) => void txacks.push(e));
   });
+  /** A PHYPayload no earlier test sent (its FCnt differs): the dedup drops a repeat within its cooldown. */
+  let phy: Buffer;
+  let fCnt = 0;
   beforeEach(() => {
     uplinks.length = 0;
     stats.length = 0;
     txacks.length = 0;
+    phy = Buffer.from(PHY);
+    phy.writeUInt16LE(++fCnt, 6);
   });
   // One virtual gateway per EUI at a time: an old one's keep-alive would move the pull address back.
   afterEach(async () => {
@@ -434,7 +442,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
       const g = vgw(version === 2 ? GW : GW_V1, { protocolVersion: version, seed: version });
       await g.start();
       const t0 = Date.now();
-      const sent = await g.sendUplink(PHY, {
+      const sent = await g.sendUplink(phy, {
         frequency: 867_500_000,
         spreadingFactor: 10,
         rssi: -97,
@@ -444,7 +452,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
       await eventually(() => uplinks.length === 1);
       const sentRxpk = (sent.body as { rxpk: Array<Record<string, unknown>> }).rxpk[0];
       expect(uplinks[0]).toEqual({
-        phyPayload: PHY,
+        phyPayload: phy,
         rx: {
           gatewayId: g.gatewayId,
           tmst: sentRxpk.tmst,
@@ -455,7 +463,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
           crcStatus: 'CRC_OK',
           rssi: -97,
           snr: -3.5,
-          size: PHY.length,
+          size: phy.length,
         },
         tx: { modulation: 'LORA', spreadingFactor: 10, bandwidth: 125_000, codeRate: '4/5' },
         receivedAt: expect.any(Number),
@@ -468,7 +476,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
     const g = vgw(GW, { seed: 3 });
     await g.start();
     await g.sendUplinks([
-      { phyPayload: PHY },
+      { phyPayload: phy },
       { phyPayload: Buffer.from([0xde, 0xad]), radio: { crcStatus: -1 } },
       {
         phyPayload: Buffer.from([0x80, 1]),
@@ -506,7 +514,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
   it('sends a Class A downlink to the pull address and reports its TX_ACK by downlinkId', async () => {
     const g = vgw(GW, { seed: 11 });
     await g.start();
-    await g.sendUplink(PHY);
+    await g.sendUplink(phy);
     await eventually(() => uplinks.length === 1);
     const tmst = classATimestamp(uplinks[0].rx.tmst, 1_000_000);
     const sent = await lns.bridge.sendDownlink({
@@ -608,7 +616,7 @@ describe('gateway bridge: events and downlinks (in process)', () => {
   it('answers RX1 across the 2^32 wrap of the concentrator counter', async () => {
     const g = vgw(GW, { seed: 14, tmstStart: 2 ** 32 - 200_000 });
     await g.start();
-    await g.sendUplink(PHY);
+    await g.sendUplink(phy);
     await eventually(() => uplinks.length === 1);
     const tmst = classATimestamp(uplinks[0].rx.tmst, 1_000_000);
     expect(tmst).toBeLessThan(1_000_000);

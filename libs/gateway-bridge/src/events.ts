@@ -1,9 +1,18 @@
-import { GatewayStat, RxPacket, TxAckError, TxAckWarning } from './semtech-udp';
+import { DeduplicatedUplink, UplinkReceived } from './dedup/deduplicated-uplink';
+import { GatewayStat, TxAckError, TxAckWarning } from './semtech-udp';
 
-/** One radio packet a gateway received: one event per rxpk, copies from several gateways arrive apart. */
-export interface UplinkReceived extends RxPacket {
-  /** Server clock (ms since the epoch) when the datagram arrived. */
-  receivedAt: number;
+export type { DeduplicatedUplink, UplinkReceived } from './dedup/deduplicated-uplink';
+
+/** What the UDP worker's deduplication did since its last report (its counters are the network server's). */
+export interface UplinkDedupReport {
+  /** Copies taken in (every gateway's rxpk). */
+  copies: number;
+  /** Copies after their window, dropped. */
+  late: number;
+  /** New PHYPayloads refused: the dedup map was full. */
+  overflow: number;
+  /** Distinct PHYPayloads the worker holds now (collecting or cooling down). */
+  size: number;
 }
 
 /** A gateway's status report (PUSH_DATA `stat`). */
@@ -30,6 +39,9 @@ export interface DownlinkTxAck {
 declare module '@lns/event-bus' {
   interface EventMap {
     'uplink.received': UplinkReceived;
+    /** An uplink the UDP worker deduplicated: its copies never came one by one as 'uplink.received'. */
+    'uplink.deduplicated': DeduplicatedUplink;
+    'uplink.dedup.report': UplinkDedupReport;
     'gateway.stats': GatewayStatsReceived;
     'downlink.txack': DownlinkTxAck;
   }

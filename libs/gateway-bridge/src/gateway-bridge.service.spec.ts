@@ -4,32 +4,20 @@ import { LnsConfig } from '@lns/config';
 import { EventBus } from '@lns/event-bus';
 import { DownlinkError } from './downlink/downlink-request';
 import { DownlinkTracker } from './downlink/downlink-tracker';
-import { DownlinkTxAck, GatewayStatsReceived, UplinkReceived } from './events';
+import { DeduplicatedUplink, DownlinkTxAck, GatewayStatsReceived, UplinkReceived } from './events';
 import { GatewayBridgeService } from './gateway-bridge.service';
 import { IntakeGuard } from './intake/intake-guard';
 import { GatewayRegistry, newGatewayState } from './gateway/gateway-registry';
 import { PacketType } from './semtech-udp';
+import { decodeInWorker } from './udp/worker-handover';
 import { AckPolicy } from './udp/worker-protocol';
 import { UdpAddress } from './gateway/gateway-state';
+import { RXPK } from './testing/rxpk';
 
 const GW = '0016c001ff10a235';
+const OTHER_GW = 'ffeeddccbbaa9988';
 const UP: RemoteInfo = { address: '192.0.2.10', port: 50001, family: 'IPv4', size: 0 };
 const DOWN: RemoteInfo = { ...UP, port: 50002 };
-
-const RXPK = {
-  tmst: 1000,
-  chan: 0,
-  rfch: 0,
-  freq: 868.1,
-  stat: 1,
-  modu: 'LORA',
-  datr: 'SF7BW125',
-  codr: '4/5',
-  rssi: -50,
-  lsnr: 9.5,
-  size: 3,
-  data: 'AQID',
-};
 
 function datagram(type: number, token: number, json?: unknown, version = 2, eui = GW): Buffer {
   const parts = [Buffer.from([version, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')];
@@ -94,32 +82,75 @@ describe('GatewayBridgeService datagram handling', () => {
     expect(gw().protocolVersion).toBe(2);
   });
 
-  it('serves a PUSH_DATA the UDP worker decoded exactly as the datagram itself, acked by the worker', () => {
-    const msg = datagram(PacketType.PUSH_DATA, 0x0506, {
-      rxpk: [RXPK, { ...RXPK, stat: -1 }, { ...RXPK, modu: 'FSK', datr: 50_000, lsnr: undefined, tmms: 5 }],
-    });
+  it('keeps the same gateway counters and status for a PUSH_DATA the UDP worker decoded as for the datagram itself', () => {
+    const body = {
+      rxpk: [
+        RXPK,
+        { ...RXPK, stat: -1 },
+        { stat: 1 },
+        { ...RXPK, modu: 'FSK', datr: 50_000, lsnr: undefined },
+      ],
+      stat: { rxnb: 4, lati: 52.1, long: 5.1, alti: 3 },
+    };
+    const msg = datagram(PacketType.PUSH_DATA, 0x0506, body);
     const policy = new AckPolicy();
     policy.apply({ type: 'accepted', reset: true, add: [GW], remove: [], allowUnknown: false });
-    const { push } = policy.judge(msg);
-    expect(push).not.toBeNull();
+    const { pushData } = policy.judge(msg);
+    const decoded = decodeInWorker(pushData!.header, pushData!.body, 1_000)!;
 
     const raw = setup();
     raw.service.handleDatagram(msg, UP, 1_000, true);
-    const decoded = setup();
-    decoded.service.handlePushData(push!, UP, 1_000);
+    const worker = setup();
+    worker.service.handlePushData(decoded.push, UP, 1_000);
 
-    expect(decoded.events).toEqual(raw.events);
-    expect(decoded.events.uplinks).toHaveLength(2);
-    expect(decoded.gw()).toEqual(raw.gw());
-    expect(decoded.registry.counters).toEqual(raw.registry.counters);
-    expect(decoded.sent).toEqual([]);
-    expect(raw.sent).toEqual([]);
+    expect(worker.gw()).toEqual(raw.gw());
+    expect(worker.gw().counters).toMatchObject({
+      pushData: 1,
+      rxReceived: 4,
+      rxOk: 2,
+      rxBadCrc: 1,
+      malformed: 1,
+    });
+    expect(worker.registry.counters).toEqual(raw.registry.counters);
+    expect(worker.events.stats).toEqual(raw.events.stats);
+    expect(worker.sent).toEqual([]);
+    // The packets went to the worker's dedup: no copy comes one by one.
+    expect(worker.events.uplinks).toEqual([]);
+    expect(decoded.copies).toEqual(raw.events.uplinks);
+  });
 
-    // Overloaded: refused unanswered, as the datagram would be.
-    Atomics.store(new Int32Array(decoded.intake.shared), 0, 1);
-    decoded.service.handlePushData(push!, UP, 2_000);
-    expect(decoded.intake.refusedDatagrams).toBe(1);
-    expect(decoded.events.uplinks).toHaveLength(2);
+  it('passes an uplink the UDP worker deduplicated on, without the copies of gateways removed since', () => {
+    const { service, registry } = setup();
+    const deduplicated: DeduplicatedUplink[] = [];
+    (service as unknown as { bus: EventBus }).bus.on('uplink.deduplicated', (u) => void deduplicated.push(u));
+    const copy = (gatewayId: string): UplinkReceived => ({
+      phyPayload: Buffer.from([1, 2, 3]),
+      rx: {
+        gatewayId,
+        tmst: 1,
+        frequency: 868_100_000,
+        channel: 0,
+        rfChain: 0,
+        crcStatus: 'CRC_OK',
+        rssi: -50,
+        size: 3,
+      },
+      tx: { modulation: 'LORA', spreadingFactor: 7, bandwidth: 125_000, codeRate: '4/5' },
+      receivedAt: 1,
+    });
+    const uplink = (...gateways: string[]): DeduplicatedUplink => ({
+      deduplicationId: 'id',
+      phyPayload: Buffer.from([1, 2, 3]),
+      copies: gateways.map(copy),
+      firstReceivedAt: 1,
+      windowDueAt: 201,
+      windowClosedAt: 202,
+    });
+    expect(registry.get(OTHER_GW)).toBeUndefined();
+    service.handleUplink(uplink(GW));
+    service.handleUplink(uplink(OTHER_GW, GW));
+    service.handleUplink(uplink(OTHER_GW));
+    expect(deduplicated.map((u) => u.copies.map((c) => c.rx.gatewayId))).toEqual([[GW], [GW]]);
   });
 
   it('refuses new PUSH_DATA unanswered while the intake guard says so (overload); PULL_DATA passes', () => {

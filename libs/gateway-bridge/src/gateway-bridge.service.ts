@@ -21,7 +21,8 @@ import {
   PushDataContent,
   SemtechUdpError,
 } from './semtech-udp';
-import { DecodedPushData } from './udp/decoded-push-data';
+import { DeduplicatedUplink } from './dedup/deduplicated-uplink';
+import { WorkerPushData } from './udp/worker-handover';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
 import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
 import { isPushData } from './udp/worker-protocol';
@@ -58,7 +59,7 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     this.udp =
       config.udp.worker === false
         ? new UdpEndpoint(this.logger)
-        : new UdpWorkerEndpoint(this.logger, this.intake);
+        : new UdpWorkerEndpoint(this.logger, this.intake, config.dedup);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,12 +70,12 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     );
     this.registry.onMembership = (gatewayId, present) =>
       this.udp.acceptGateway(gatewayId, present, this.allowUnknownNow());
-    const port = await this.udp.bind(
-      this.config.udp.host,
-      this.config.udp.port,
-      (msg, from, at, acked) => this.handleDatagram(msg, from, at, acked),
-      (push, from, at) => this.handlePushData(push, from, at),
-    );
+    const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, {
+      datagram: (msg, from, at, acked) => this.handleDatagram(msg, from, at, acked),
+      pushData: (push, from, at) => this.handlePushData(push, from, at),
+      uplink: (uplink) => this.handleUplink(uplink),
+      dedupReport: (report) => this.bus.emit('uplink.dedup.report', report),
+    });
     this.logger.log(`listening udp=${port}`);
     this.sweeper = setInterval(() => this.sweepPending(), SWEEP_MS);
     this.sweeper.unref();
@@ -136,23 +137,42 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /**
-   * A PUSH_DATA the UDP worker acknowledged and decoded (decoded-push-data.ts): served as
-   * handleDatagram serves the same datagram, without parsing it again. Never throws.
+   * A PUSH_DATA the UDP worker acknowledged and decoded (worker-handover.ts): the gateway's
+   * counters and status, as handleDatagram keeps them for the same datagram; its packets went to
+   * the worker's deduplication (handleUplink). Never throws.
    */
-  handlePushData(push: DecodedPushData, from: RemoteInfo, receivedAt: number): void {
-    if (this.intake.refusing) return this.intake.refused(1);
+  handlePushData(push: WorkerPushData, from: RemoteInfo, receivedAt: number): void {
     this.registry.counters.datagrams++;
     try {
       const gw = this.accept(push.header, from, receivedAt);
       if (!gw) return;
-      gw.counters.pushData++;
-      this.servePushData(gw, push.content, from, receivedAt);
+      const c = gw.counters;
+      c.pushData++;
+      c.rxReceived += push.rxpkCount;
+      c.rxBadCrc += push.badCrc;
+      c.rxOk += push.packets;
+      for (const error of push.rejected) this.malformed(gw, error, from);
+      this.serveStat(gw, push, from, receivedAt);
     } catch (err) {
       this.registry.counters.malformed++;
       this.logger.error(
         `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
       );
     }
+  }
+
+  /**
+   * An uplink the UDP worker deduplicated, for the network server. A copy from a gateway removed
+   * since the worker took it goes (as its datagram would now be ignored), and with the last copy
+   * the uplink.
+   */
+  handleUplink(uplink: DeduplicatedUplink): void {
+    const { copies } = uplink;
+    if (!copies.every((copy) => this.registry.get(copy.rx.gatewayId))) {
+      uplink.copies = copies.filter((copy) => this.registry.get(copy.rx.gatewayId));
+      if (uplink.copies.length === 0) return;
+    }
+    this.bus.emit('uplink.deduplicated', uplink);
   }
 
   /**
@@ -222,6 +242,16 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
         receivedAt: now,
       });
     }
+    this.serveStat(gw, content, from, now);
+  }
+
+  /** A PUSH_DATA's `stat`: the gateway's last status and location, and `gateway.stats`. */
+  private serveStat(
+    gw: GatewayState,
+    content: Pick<PushDataContent, 'stat' | 'statError'>,
+    from: RemoteInfo,
+    now: number,
+  ): void {
     if (content.statError) this.malformed(gw, content.statError, from);
     if (content.stat) {
       gw.lastStat = content.stat;

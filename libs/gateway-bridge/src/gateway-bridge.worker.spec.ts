@@ -10,24 +10,11 @@ import { GatewayRegistry, newGatewayState } from './gateway/gateway-registry';
 import { PacketType } from './semtech-udp';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
 import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
+import { RXPK } from './testing/rxpk';
 
 const GW = '0016c001ff10a235';
 const OTHER = 'ffeeddccbbaa9988';
 const UP: RemoteInfo = { address: '192.0.2.10', port: 50001, family: 'IPv4', size: 0 };
-const RXPK = {
-  tmst: 1000,
-  chan: 0,
-  rfch: 0,
-  freq: 868.1,
-  stat: 1,
-  modu: 'LORA',
-  datr: 'SF7BW125',
-  codr: '4/5',
-  rssi: -50,
-  lsnr: 9.5,
-  size: 3,
-  data: 'AQID',
-};
 
 function datagram(type: number, token: number, json?: unknown, eui = GW): Buffer {
   const parts = [Buffer.from([2, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')];

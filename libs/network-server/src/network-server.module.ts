@@ -32,7 +32,7 @@ import { NetworkCounters } from './uplink/network-counters';
 import { UplinkRouter } from './uplink/uplink-router';
 
 /**
- * The network server: the uplink pipeline ('uplink.received' → dedup → join or data), the
+ * The network server: the uplink pipeline ('uplink.received' → dedup, or 'uplink.deduplicated' from the UDP worker → join or data), the
  * in-memory session store with group commits, Class A/C downlinks and join-accepts through the
  * gateway bridge, the device queues, and their REST routes. With it come the device registry
  * (RegistryModule) and the join handling (JOIN_PROVIDERS). Needs ConfigModule, EventBusModule

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '@lns/storage';
+import { MIGRATIONS, sqliteConnection } from '@lns/storage';
 import { GatewayEntity } from './gateway.entity';
 import { newGatewayState } from './gateway-registry';
 import { GatewayState } from './gateway-state';
@@ -95,5 +96,30 @@ describe('GatewayRepository on SQLite', () => {
     expect(back.lastSeenAt).toBeNull();
     expect(back.location ?? null).toBeNull();
     expect(back.protocolVersion).toBeNull();
+  });
+
+  it('gives up at once, and resolves false, when another connection holds the write lock (the periodic write-behind)', async () => {
+    const repo = new GatewayRepository(ds.getRepository(GatewayEntity));
+    const gw = changed('0016c001ff10a238', 3);
+    await repo.insert(newGatewayState(gw.gatewayId, 'gw', 'EU868', new Date(0), true));
+    const db = sqliteConnection(ds)!;
+    const before = [db.pragma('busy_timeout', { simple: true }), db.pragma('synchronous', { simple: true })];
+    // The session writer's connection, in the middle of a commit.
+    const other = new Database(join(dir, 'lns.sqlite'));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const t0 = performance.now();
+      expect(await repo.saveStates([gw], false)).toBe(false);
+      expect(performance.now() - t0).toBeLessThan(1_000); // not busy_timeout's 5 s
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect([db.pragma('busy_timeout', { simple: true }), db.pragma('synchronous', { simple: true })]).toEqual(
+      before,
+    );
+    expect((await repo.loadAll())[0].lastSeenAt).toBeNull();
+    expect(await repo.saveStates([gw], false)).toBe(true);
+    expect((await repo.loadAll())[0].lastSeenAt).toBe(gw.lastSeenAt);
   });
 });

@@ -24,7 +24,7 @@ const UPDATE_STATE = `UPDATE gateways SET last_seen_at = ?, latitude = ?, longit
 @Injectable()
 export class GatewayRepository {
   /** better-sqlite3: the write-behind as one prepared statement in one transaction; null elsewhere. */
-  private batch: ((states: GatewayState[]) => void) | null | undefined;
+  private batch: ((states: GatewayState[], wait: boolean) => boolean) | null | undefined;
 
   constructor(@InjectRepository(GatewayEntity) private readonly rows: Repository<GatewayEntity>) {}
 
@@ -43,24 +43,31 @@ export class GatewayRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** The write-behind: the changing columns of several gateways in one transaction. */
-  async saveStates(states: GatewayState[]): Promise<void> {
-    if (states.length === 0) return;
+  /**
+   * The write-behind: the changing columns of several gateways in one transaction. With
+   * `wait: false` (the periodic write-behind, on SQLite) it never holds up the event loop: when the
+   * session writer has the database locked it gives up at once and resolves false (the caller
+   * tries again later), and its commit is not fsynced (synchronous=NORMAL: the WAL is synced by the
+   * next full commit or checkpoint; these are counters and last-seen times written behind anyway).
+   */
+  async saveStates(states: GatewayState[], wait = true): Promise<boolean> {
+    if (states.length === 0) return true;
     const batch = this.sqliteBatch();
-    if (batch) return batch(states);
+    if (batch) return batch(states, wait);
     await this.rows.manager.transaction(async (em) => {
       for (const gw of states) {
         const { gatewayId: _id, name: _n, region: _r, createdAt: _c, ...changing } = toRow(gw);
         await em.update(GatewayEntity, { gatewayId: gw.gatewayId }, changing);
       }
     });
+    return true;
   }
 
   /**
    * TypeORM's update() built each statement anew: 99 gateways blocked the event loop for 9-28 ms
    * every 5 s at 5,000 uplinks/s (bench). Values are converted as TypeORM would.
    */
-  private sqliteBatch(): ((states: GatewayState[]) => void) | null {
+  private sqliteBatch(): ((states: GatewayState[], wait: boolean) => boolean) | null {
     if (this.batch !== undefined) return this.batch;
     this.batch = null;
     const db = sqliteConnection(this.rows.manager.connection);
@@ -68,7 +75,7 @@ export class GatewayRepository {
       const update = db.prepare(UPDATE_STATE);
       const driver = this.rows.manager.connection.driver;
       const columns = STATE_COLUMNS.map((p) => this.rows.metadata.findColumnWithPropertyName(p)!);
-      this.batch = db.transaction((states: GatewayState[]) => {
+      const write = db.transaction((states: GatewayState[]) => {
         for (const gw of states) {
           const row = toRow(gw);
           const values = columns.map((c) =>
@@ -77,6 +84,27 @@ export class GatewayRepository {
           update.run(...values, gw.gatewayId);
         }
       });
+      this.batch = (states, wait) => {
+        if (wait) {
+          write(states);
+          return true;
+        }
+        // Synchronous code: no other statement of this connection runs before the pragmas are back.
+        const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+        const synchronous = db.pragma('synchronous', { simple: true }) as number;
+        db.pragma('busy_timeout = 0');
+        db.pragma('synchronous = NORMAL');
+        try {
+          write(states);
+          return true;
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_BUSY') return false;
+          throw err;
+        } finally {
+          db.pragma(`busy_timeout = ${busyTimeout}`);
+          db.pragma(`synchronous = ${synchronous}`);
+        }
+      };
     }
     return this.batch;
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GatewayRepository } from './gateway.repository';
-import { GatewayAlreadyRegisteredError, GatewayService } from './gateway.service';
+import { GatewayAlreadyRegisteredError, GatewayService, MAX_SKIPPED_WRITES } from './gateway.service';
 import { GatewayRegistry, newGatewayState } from './gateway-registry';
 import { GatewayState } from './gateway-state';
 
@@ -13,7 +13,10 @@ function fakeRepository() {
     loadAll: jest.fn(async (): Promise<GatewayState[]> => repo.rows),
     insert: jest.fn(async (_gw: GatewayState) => undefined),
     delete: jest.fn(async (_id: string) => false),
-    saveStates: jest.fn(async (states: GatewayState[]) => void saved.push(states.map((s) => ({ ...s })))),
+    saveStates: jest.fn(async (states: GatewayState[], _wait?: boolean) => {
+      saved.push(states.map((s) => ({ ...s })));
+      return true;
+    }),
   };
   return repo;
 }
@@ -83,6 +86,25 @@ describe('GatewayService', () => {
     expect(a.dirty).toBe(true);
     await service.flush();
     expect(repo.saved).toHaveLength(2);
+  });
+
+  it('skips a periodic write-behind while the database is busy, keeping the changes; waits after MAX_SKIPPED_WRITES', async () => {
+    const { repo, service } = setup();
+    const a = await service.register({ gatewayId: 'aa00000000000000', name: 'a' });
+    const waits: boolean[] = [];
+    repo.saveStates.mockImplementation(async (_states: GatewayState[], wait = true) => {
+      waits.push(wait);
+      return wait;
+    });
+    for (let i = 0; i <= MAX_SKIPPED_WRITES; i++) {
+      a.dirty = true;
+      await service.flush(false);
+    }
+    expect(waits).toEqual([...Array<boolean>(MAX_SKIPPED_WRITES).fill(false), true]);
+    expect(a.dirty).toBe(false);
+    a.dirty = true;
+    await service.flush(false);
+    expect(waits.at(-1)).toBe(false);
   });
 
   it('flushes on a timer and at shutdown', async () => {

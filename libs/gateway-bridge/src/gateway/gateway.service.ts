@@ -5,6 +5,8 @@ import { GatewayState } from './gateway-state';
 
 /** How often last seen, location and counters are written behind to the database. */
 export const WRITE_BEHIND_MS = 5_000;
+/** Periodic write-behinds skipped in a row (database busy) before one waits for the lock: 30 s. */
+export const MAX_SKIPPED_WRITES = 6;
 
 export class GatewayAlreadyRegisteredError extends Error {
   constructor(readonly gatewayId: string) {
@@ -29,6 +31,8 @@ export class GatewayService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('GatewayBridge');
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Periodic write-behinds skipped in a row because the database was busy. */
+  private skipped = 0;
 
   constructor(
     private readonly registry: GatewayRegistry,
@@ -39,7 +43,7 @@ export class GatewayService implements OnModuleInit, OnApplicationShutdown {
     const loaded = await this.repository.loadAll();
     for (const gw of loaded) this.registry.put(gw);
     this.logger.debug(`${loaded.length} registered gateways loaded`);
-    this.timer = setInterval(() => void this.flush(), WRITE_BEHIND_MS);
+    this.timer = setInterval(() => void this.flush(false), WRITE_BEHIND_MS);
     this.timer.unref();
   }
 
@@ -91,13 +95,17 @@ export class GatewayService implements OnModuleInit, OnApplicationShutdown {
     return gw !== undefined || deleted;
   }
 
-  /** Writes every changed registered gateway; calls are serialised, never overlapping. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeDirty());
+  /**
+   * Writes every changed registered gateway; calls are serialised, never overlapping. The
+   * periodic write-behind (`wait: false`) skips a turn rather than wait for the session writer's
+   * lock; after MAX_SKIPPED_WRITES in a row it waits.
+   */
+  flush(wait = true): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeDirty(wait || this.skipped >= MAX_SKIPPED_WRITES));
     return this.flushing;
   }
 
-  private async writeDirty(): Promise<void> {
+  private async writeDirty(wait: boolean): Promise<void> {
     const dirty: GatewayState[] = [];
     for (const gw of this.registry.all()) {
       if (gw.registered && gw.dirty) {
@@ -107,7 +115,12 @@ export class GatewayService implements OnModuleInit, OnApplicationShutdown {
     }
     if (dirty.length === 0) return;
     try {
-      await this.repository.saveStates(dirty);
+      if (await this.repository.saveStates(dirty, wait)) this.skipped = 0;
+      else {
+        for (const gw of dirty) gw.dirty = true;
+        this.skipped++;
+        this.logger.debug(`write-behind of ${dirty.length} gateways skipped: the database is busy`);
+      }
     } catch (err) {
       for (const gw of dirty) gw.dirty = true;
       this.logger.error(`write-behind of ${dirty.length} gateways failed: ${String(err)}`);

@@ -1,7 +1,9 @@
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
-import { DecodedPushData } from './decoded-push-data';
+import { DeduplicatedUplink } from '../dedup/deduplicated-uplink';
+import { UplinkDedupReport } from '../events';
+import { WorkerPushData } from './worker-handover';
 
 /**
  * Room in the kernel for datagrams that arrive while the event loop is busy (a stat
@@ -14,14 +16,23 @@ export const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
  * `acked`: the endpoint already sent its PUSH_ACK or PULL_ACK (the worker does).
  */
 export type DatagramHandler = (msg: Buffer, from: RemoteInfo, receivedAt: number, acked: boolean) => void;
-/** A PUSH_DATA the endpoint acknowledged and decoded itself (the worker does, decoded-push-data.ts). */
-export type PushDataHandler = (push: DecodedPushData, from: RemoteInfo, receivedAt: number) => void;
+
+/** Where an endpoint delivers what it received. */
+export interface DatagramSink {
+  datagram: DatagramHandler;
+  /** A PUSH_DATA the endpoint acknowledged and decoded; its packets went to the endpoint's deduplication (the worker's). */
+  pushData(push: WorkerPushData, from: RemoteInfo, receivedAt: number): void;
+  /** An uplink the endpoint deduplicated. */
+  uplink(uplink: DeduplicatedUplink): void;
+  /** What the endpoint's deduplication counted since its last report. */
+  dedupReport(report: UplinkDedupReport): void;
+}
 
 /** The Semtech socket as GatewayBridgeService uses it: in this thread (UdpEndpoint) or a worker's. */
 export interface DatagramEndpoint {
   /** The bound port; null before bind, after close, and while a worker is being restarted. */
   readonly port: number | null;
-  bind(host: string, port: number, onDatagram: DatagramHandler, onPushData: PushDataHandler): Promise<number>;
+  bind(host: string, port: number, sink: DatagramSink): Promise<number>;
   /** Fire and forget (PUSH_ACK, PULL_ACK): a lost ack is the gateway's statistic, not our error. */
   send(datagram: Buffer, to: UdpAddress): void;
   /** Resolves once the datagram is handed to the kernel. */
@@ -38,7 +49,8 @@ export interface DatagramEndpoint {
 
 /**
  * The one udp4 socket of the Semtech protocol: both the forwarder's up and down sockets
- * talk to it. In this thread (`udp.worker: false`): it acknowledges nothing by itself.
+ * talk to it. In this thread (`udp.worker: false`): it acknowledges and deduplicates nothing by
+ * itself, every datagram goes to `sink.datagram`.
  */
 export class UdpEndpoint implements DatagramEndpoint {
   private socket: Socket | null = null;
@@ -51,10 +63,10 @@ export class UdpEndpoint implements DatagramEndpoint {
   }
 
   /** Binds and resolves with the port bound (the one chosen, for port 0). */
-  bind(host: string, port: number, onDatagram: DatagramHandler): Promise<number> {
+  bind(host: string, port: number, sink: DatagramSink): Promise<number> {
     const socket = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
     this.socket = socket;
-    socket.on('message', (msg, from) => onDatagram(msg, from, Date.now(), false));
+    socket.on('message', (msg, from) => sink.datagram(msg, from, Date.now(), false));
     return new Promise<number>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {

@@ -2,19 +2,31 @@ import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { IntakeGuard } from '../intake/intake-guard';
+import { DeduplicatedUplink, UplinkDedupReport } from '../events';
 import { decodePushData, PacketType } from '../semtech-udp';
-import { DecodedPushData } from './decoded-push-data';
+import { DatagramBatch } from './datagram-batch';
+import { DatagramSink } from './udp-endpoint';
 import { UdpWorkerEndpoint } from './udp-worker-endpoint';
-import { DatagramBatch } from './worker-protocol';
+import { WorkerPushData } from './worker-handover';
 
 const GW = '0016c001ff10a235';
 const OTHER = 'ffeeddccbbaa9988';
+const THIRD = '0102030405060708';
+/** The worker's dedup window in these tests. */
+const WINDOW_MS = 100;
 
 function datagram(type: number, token: number, body?: string, eui = GW): Buffer {
   const parts = [Buffer.from([2, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')];
   if (body !== undefined) parts.push(Buffer.from(body));
   return Buffer.concat(parts);
 }
+
+const IGNORE: DatagramSink = {
+  datagram: () => undefined,
+  pushData: () => undefined,
+  uplink: () => undefined,
+  dedupReport: () => undefined,
+};
 
 interface Handled {
   kind: 'datagram' | 'pushData';
@@ -23,7 +35,7 @@ interface Handled {
   /** A datagram's bytes (kind 'datagram'). */
   msg?: Buffer;
   /** A PUSH_DATA the worker decoded (kind 'pushData'). */
-  push?: DecodedPushData;
+  push?: WorkerPushData;
   from: RemoteInfo;
   receivedAt: number;
   acked: boolean;
@@ -68,6 +80,8 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
   jest.setTimeout(30_000);
   let endpoint: UdpWorkerEndpoint;
   let handled: Handled[];
+  const uplinks: DeduplicatedUplink[] = [];
+  const reports: UplinkDedupReport[] = [];
   let fwd: Forwarder;
   let port: number;
   const logger = new Logger('test');
@@ -78,12 +92,10 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     jest.spyOn(logger, 'log').mockImplementation(() => undefined);
     handled = [];
-    endpoint = new UdpWorkerEndpoint(logger, intake);
+    endpoint = new UdpWorkerEndpoint(logger, intake, { windowMs: WINDOW_MS, cooldownMs: 500 });
     endpoint.acceptGateways([GW], false);
-    port = await endpoint.bind(
-      '127.0.0.1',
-      0,
-      (msg, from, receivedAt, acked) =>
+    const sink: DatagramSink = {
+      datagram: (msg, from, receivedAt, acked) =>
         handled.push({
           kind: 'datagram',
           type: msg[3],
@@ -93,7 +105,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
           receivedAt,
           acked,
         }),
-      (push, from, receivedAt) =>
+      pushData: (push, from, receivedAt) =>
         handled.push({
           kind: 'pushData',
           type: push.header.type,
@@ -103,7 +115,10 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
           receivedAt,
           acked: true,
         }),
-    );
+      uplink: (u) => uplinks.push(u),
+      dedupReport: (r) => reports.push(r),
+    };
+    port = await endpoint.bind('127.0.0.1', 0, sink);
     fwd = await Forwarder.open();
   });
 
@@ -114,6 +129,8 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
 
   beforeEach(() => {
     handled.length = 0;
+    uplinks.length = 0;
+    reports.length = 0;
     fwd.received.length = 0;
   });
 
@@ -137,73 +154,100 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     expect(handled[0].receivedAt).toBeGreaterThanOrEqual(before);
     expect(handled[0].push).toEqual({
       header: { version: 2, token: 0x0102, type: PacketType.PUSH_DATA, gatewayId: GW },
-      content: { packets: [], rxpkCount: 0, badCrc: 0, rejected: [] },
+      rxpkCount: 0,
+      badCrc: 0,
+      packets: 0,
+      rejected: [],
     });
   });
 
-  it('hands over the rxpk of a plain PUSH_DATA as the main thread would decode them; a stat or a bad rxpk comes as the datagram', async () => {
-    const rxpk = [
-      {
-        tmst: 1,
-        freq: 868.1,
-        chan: 0,
-        rfch: 0,
-        stat: 1,
-        modu: 'LORA',
-        datr: 'SF7BW125',
-        codr: '4/5',
-        rssi: -50,
-        lsnr: 9.5,
-        size: 3,
-        data: 'AQID',
-        time: '2026-11-22T06:00:00.123456Z',
-        tmms: 1_000,
-      },
-      {
-        tmst: 4_294_967_295,
-        freq: 868.3,
-        chan: 7,
-        rfch: 1,
-        stat: 0,
-        modu: 'FSK',
-        datr: 50_000,
-        rssi: -120,
-        size: 0,
-        data: '',
-      },
-      {
-        tmst: 2,
-        freq: 868.5,
-        chan: 2,
-        rfch: 0,
-        stat: -1,
-        modu: 'LORA',
-        datr: 'SF12BW125',
-        codr: 'OFF',
-        rssi: -130,
-        lsnr: -20,
-        size: 1,
-        data: 'AA==',
-      },
+  it('deduplicates what the gateways it acknowledges heard: one uplink per PHYPayload after the window, copies as the main thread would decode them', async () => {
+    endpoint.acceptGateway(OTHER, true, false);
+    endpoint.acceptGateway(THIRD, true, false);
+    await new Promise((r) => setImmediate(r));
+    const heard = {
+      tmst: 1,
+      freq: 868.1,
+      chan: 0,
+      rfch: 0,
+      stat: 1,
+      modu: 'LORA',
+      datr: 'SF7BW125',
+      codr: '4/5',
+      rssi: -50,
+      lsnr: 2.5,
+      size: 3,
+      data: 'AQID',
+      time: '2026-11-22T06:00:00.123456Z',
+      tmms: 1_000,
+    };
+    const fsk = {
+      tmst: 4_294_967_295,
+      freq: 868.3,
+      chan: 7,
+      rfch: 1,
+      stat: 0,
+      modu: 'FSK',
+      datr: 50_000,
+      rssi: -120,
+      size: 0,
+      data: '',
+    };
+    const bodies: Array<[string, object]> = [
+      [GW, { rxpk: [heard, fsk, { ...heard, stat: -1, data: 'AA==', size: 1 }] }],
+      // With a status report and a refused rxpk: the good packet still goes to the dedup.
+      [OTHER, { rxpk: [{ ...heard, lsnr: 9.5, tmst: 2 }, { stat: 1 }], stat: { rxnb: 2 } }],
+      [THIRD, { rxpk: [{ ...heard, lsnr: -3, rssi: -110 }] }],
     ];
-    const body = JSON.stringify({ rxpk });
-    fwd.send(datagram(PacketType.PUSH_DATA, 0x10, body), port);
-    fwd.send(datagram(PacketType.PUSH_DATA, 0x11, JSON.stringify({ rxpk, stat: { time: 'x' } })), port);
-    fwd.send(datagram(PacketType.PUSH_DATA, 0x12, JSON.stringify({ rxpk: [{ stat: 1 }] })), port);
-    await until(() => handled.length === 3, 'three PUSH_DATA');
+    const before = Date.now();
+    bodies.forEach(([eui, body], i) =>
+      fwd.send(datagram(PacketType.PUSH_DATA, 0x10 + i, JSON.stringify(body), eui), port),
+    );
     await fwd.next(3);
-    expect(handled.map((h) => [h.kind, h.token, h.acked])).toEqual([
-      ['pushData', 0x10, true],
-      ['datagram', 0x11, true],
-      ['datagram', 0x12, true],
-    ]);
-    const expected = decodePushData(JSON.parse(body) as Record<string, unknown>, GW);
-    if (!expected.ok) throw new Error('test rxpk must decode');
-    const got = handled[0].push!.content;
-    expect(got).toEqual(expected.value);
+    await until(() => handled.length === 3 && uplinks.length === 2, 'three PUSH_DATA, two uplinks');
     expect(
-      got.packets.map((p) => [Object.keys(p.rx), Object.keys(p.tx), Buffer.isBuffer(p.phyPayload)]),
-    ).toEqual(expected.value.packets.map((p) => [Object.keys(p.rx), Object.keys(p.tx), true]));
+      handled.map((h) => [
+        h.kind,
+        h.token,
+        h.push?.rxpkCount,
+        h.push?.badCrc,
+        h.push?.packets,
+        h.push?.rejected.length,
+      ]),
+    ).toEqual([
+      ['pushData', 0x10, 3, 1, 2, 0],
+      ['pushData', 0x11, 2, 0, 1, 1],
+      ['pushData', 0x12, 1, 0, 1, 0],
+    ]);
+    expect(handled[1].push!.stat).toMatchObject({ rxPacketsReceived: 2 });
+
+    const [fskUplink, three] = [...uplinks].sort((a, b) => a.phyPayload.length - b.phyPayload.length);
+    expect(fskUplink.copies).toHaveLength(1);
+    expect(three.phyPayload).toEqual(Buffer.from([1, 2, 3]));
+    // Best SNR first; each copy as the main thread decodes it, dated when the worker's socket had it.
+    expect(three.copies.map((c) => c.rx.gatewayId)).toEqual([OTHER, GW, THIRD]);
+    const main = decodePushData(bodies[0][1] as Record<string, unknown>, GW);
+    if (!main.ok) throw new Error('test rxpk must decode');
+    const { receivedAt, ...gwCopy } = three.copies[1];
+    expect(gwCopy).toEqual(main.value.packets[0]);
+    expect(Object.keys(gwCopy.rx)).toEqual(Object.keys(main.value.packets[0].rx));
+    expect(receivedAt).toBeGreaterThanOrEqual(before);
+    expect(three.firstReceivedAt).toBe(Math.min(...three.copies.map((c) => c.receivedAt)));
+    expect(three.windowDueAt).toBe(three.firstReceivedAt + WINDOW_MS);
+    expect(three.windowClosedAt).toBeGreaterThanOrEqual(three.windowDueAt);
+    expect(three.deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reports.reduce((n, r) => n + r.copies, 0)).toBe(4);
+
+    // The same packet again, within the cooldown: counted late, never a second uplink.
+    fwd.send(datagram(PacketType.PUSH_DATA, 0x20, JSON.stringify({ rxpk: [heard] }), THIRD), port);
+    await fwd.next(4);
+    await until(() => reports.some((r) => r.late === 1), 'the late copy');
+    await new Promise((r) => setTimeout(r, 2 * WINDOW_MS));
+    expect(uplinks).toHaveLength(2);
+    endpoint.acceptGateway(OTHER, false, false);
+    endpoint.acceptGateway(THIRD, false, false);
+    // The next test needs OTHER unknown to the worker again.
+    await new Promise((r) => setTimeout(r, 50));
   });
 
   it('forwards but does not ack unknown gateways, bad JSON and garbage; acks a gateway once accepted', async () => {
@@ -294,26 +338,14 @@ describe('UdpWorkerEndpoint bind and close', () => {
     const taken = createSocket('udp4');
     await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
     const endpoint = new UdpWorkerEndpoint(new Logger('test'));
-    await expect(
-      endpoint.bind(
-        '127.0.0.1',
-        taken.address().port,
-        () => undefined,
-        () => undefined,
-      ),
-    ).rejects.toThrow(/EADDRINUSE/);
+    await expect(endpoint.bind('127.0.0.1', taken.address().port, IGNORE)).rejects.toThrow(/EADDRINUSE/);
     expect(endpoint.port).toBeNull();
     taken.close();
   });
 
   it('closes: port null, sends refused, the port free again', async () => {
     const endpoint = new UdpWorkerEndpoint(new Logger('test'));
-    const port = await endpoint.bind(
-      '127.0.0.1',
-      0,
-      () => undefined,
-      () => undefined,
-    );
+    const port = await endpoint.bind('127.0.0.1', 0, IGNORE);
     await endpoint.close();
     expect(endpoint.port).toBeNull();
     await expect(

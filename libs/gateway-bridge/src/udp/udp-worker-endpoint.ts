@@ -1,20 +1,14 @@
-import { RemoteInfo } from 'node:dgram';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
 import { IntakeGuard } from '../intake/intake-guard';
-import { DatagramEndpoint, DatagramHandler, PushDataHandler, RECV_BUFFER_BYTES } from './udp-endpoint';
-import {
-  Backlog,
-  DatagramBatch,
-  FromUdpWorker,
-  MAX_BACKLOG_MS,
-  ToUdpWorker,
-  unpackBatch,
-  UdpWorkerData,
-} from './worker-protocol';
+import { DatagramBatch, unpackBatch, uplinksIn } from './datagram-batch';
+import { DatagramEndpoint, DatagramSink, RECV_BUFFER_BYTES } from './udp-endpoint';
+import { Backlog, FromUdpWorker, MAX_BACKLOG_MS, ToUdpWorker, UdpWorkerData } from './worker-protocol';
 
+/** The defaults of config dedup.*. */
+const DEFAULT_DEDUP: UdpWorkerData['dedup'] = { windowMs: 200, cooldownMs: 1_000 };
 /** First wait before restarting a worker that died; doubles per failed attempt up to the max. */
 export const RESTART_DELAY_MS = 100;
 export const RESTART_DELAY_MAX_MS = 5_000;
@@ -50,16 +44,16 @@ interface Waiting {
 /**
  * The Semtech socket owned by a worker thread (udp-worker.ts): receiving, PUSH_ACK
  * for accepted gateways, and every send happen there, off the main event loop.
- * Received datagrams come back in batches, one message per worker event-loop turn; a plain
- * PUSH_DATA the worker acknowledged comes decoded, to `onPushData` (decoded-push-data.ts).
+ * Received datagrams come back in batches, one message per worker event-loop turn. The worker
+ * deduplicates the packets of the PUSH_DATA it acknowledged: those come as counts (`sink.pushData`)
+ * and, once their window closed, as uplinks (`sink.uplink`); other datagrams as they are.
  * Should the worker die, it is restarted on the same port; `port` is null meanwhile.
  */
 export class UdpWorkerEndpoint implements DatagramEndpoint {
   private worker: Worker | null = null;
   private boundPort: number | null = null;
   private host = '';
-  private onDatagram: DatagramHandler = () => undefined;
-  private onPushData: PushDataHandler = () => undefined;
+  private sink: DatagramSink | undefined;
   private closing = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = RESTART_DELAY_MS;
@@ -73,10 +67,16 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
   private readonly waiting = new Map<number, Waiting>();
   private dropped = 0;
   private droppedLoggedAt = 0;
+  /** The worker's dedup size at its last report. */
+  private dedupSize = 0;
+  /** Uplinks the worker handed over after close() began: not handled, counted in the shutdown warning. */
+  private uplinksDroppedAtClose = 0;
 
   constructor(
     private readonly logger: Logger,
     private readonly intake = new IntakeGuard(),
+    /** The worker's deduplication (config dedup.*). */
+    private readonly dedup: UdpWorkerData['dedup'] = DEFAULT_DEDUP,
     private readonly workerFile = defaultWorkerFile(),
   ) {}
 
@@ -85,15 +85,9 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
   }
 
   /** Starts the worker; resolves with the port bound, rejects when the socket cannot be bound. */
-  bind(
-    host: string,
-    port: number,
-    onDatagram: DatagramHandler,
-    onPushData: PushDataHandler,
-  ): Promise<number> {
+  bind(host: string, port: number, sink: DatagramSink): Promise<number> {
     this.host = host;
-    this.onDatagram = onDatagram;
-    this.onPushData = onPushData;
+    this.sink = sink;
     this.closing = false;
     return this.start(port);
   }
@@ -158,6 +152,7 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
       recvBufferSize: RECV_BUFFER_BYTES,
       progress,
       intake: this.intake.shared,
+      dedup: this.dedup,
     });
     this.worker = worker;
     // Before any datagram: the worker must not answer with a stale set.
@@ -179,8 +174,13 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
             return reject(new Error(msg.message));
           case 'socketError':
             return this.logger.warn(`udp socket: ${msg.message}`);
-          case 'closed':
+          case 'closed': {
+            const dropped = msg.dropped + this.uplinksDroppedAtClose;
+            this.uplinksDroppedAtClose = 0;
+            if (dropped > 0)
+              this.logger.warn(`${dropped} uplinks still in their dedup window at shutdown were not handled`);
             return;
+          }
         }
       });
       worker.on('error', (err) => this.logger.error(`udp worker: ${err.stack ?? err.message}`));
@@ -235,16 +235,31 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
     if (batch.dropped > 0) this.noteDropped(batch.dropped);
     if (batch.refused > 0) this.intake.refused(batch.refused);
     // After close() nothing may change the state any more (the final write-behind follows).
-    if (this.closing) return;
-    for (const d of unpackBatch(batch)) {
-      if (d.kind === 'pushData') {
-        this.onPushData(d.push, { address: d.address, port: d.port, family: 'IPv4', size: 0 }, d.receivedAt);
-        continue;
-      }
-      const from: RemoteInfo = { address: d.address, port: d.port, family: 'IPv4', size: d.msg.length };
-      this.onDatagram(d.msg, from, d.receivedAt, d.acked);
+    const sink = this.sink;
+    if (this.closing || !sink) {
+      this.uplinksDroppedAtClose += uplinksIn(batch);
+      return;
     }
-    backlog.handledMore(batch.addresses.length);
+    const [copies, late, overflow, size] = batch.dedup;
+    if (copies > 0 || size !== this.dedupSize) sink.dedupReport({ copies, late, overflow, size });
+    this.dedupSize = size;
+    let uplinks = 0;
+    for (const d of unpackBatch(batch)) {
+      if (d.kind === 'uplink') {
+        uplinks++;
+        sink.uplink(d.uplink);
+      } else if (d.kind === 'pushData')
+        sink.pushData(d.push, { address: d.address, port: d.port, family: 'IPv4', size: 0 }, d.receivedAt);
+      else
+        sink.datagram(
+          d.msg,
+          { address: d.address, port: d.port, family: 'IPv4', size: d.msg.length },
+          d.receivedAt,
+          d.acked,
+        );
+    }
+    // The backlog counts datagrams; the uplinks came out of the worker's dedup.
+    backlog.handledMore(batch.addresses.length - uplinks);
   }
 
   private noteDropped(count: number): void {

@@ -1,25 +1,27 @@
 /*
- * The UDP worker thread: owns the Semtech socket, answers the PUSH_DATA of
- * accepted gateways at once, and forwards every datagram to the main thread, one batch
- * per event-loop turn; a plain PUSH_DATA it acknowledged goes decoded (decoded-push-data.ts). Started by UdpWorkerEndpoint; the protocol is in worker-protocol.ts.
+ * The UDP worker thread: owns the Semtech socket, answers the PUSH_DATA of accepted gateways at
+ * once, and forwards what it received to the main thread, one batch per event-loop turn. The
+ * packets of the PUSH_DATA it acknowledges it deduplicates itself: the main thread gets their
+ * gateway's counts and, once its window closed, each uplink (worker-handover.ts); every other
+ * datagram as it came. Started by UdpWorkerEndpoint; the protocol is in worker-protocol.ts.
  */
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { isMainThread, MessagePort, parentPort, workerData } from 'node:worker_threads';
-import {
-  AckPolicy,
-  Backlog,
-  DatagramBatcher,
-  FromUdpWorker,
-  isPushData,
-  ToUdpWorker,
-  UdpWorkerData,
-} from './worker-protocol';
+import { Deduplicator } from '../dedup/deduplicator';
+import { DatagramBatcher } from './datagram-batch';
+import { decodeInWorker } from './worker-handover';
+import { AckPolicy, Backlog, FromUdpWorker, isPushData, ToUdpWorker, UdpWorkerData } from './worker-protocol';
 
 /** The worker's body, on `port` (parentPort in the thread; a MessageChannel end in tests). */
 export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
   const policy = new AckPolicy();
   const batcher = new DatagramBatcher();
   const backlog = new Backlog(data.progress);
+  // The windows close here, on a thread that is seldom busy, and not late behind the main thread's work.
+  const dedup = new Deduplicator(data.dedup, (uplink) => {
+    batcher.addUplink(uplink);
+    schedule();
+  });
   const intake = new Int32Array(data.intake);
   const post = (msg: FromUdpWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
   let scheduled = false;
@@ -29,7 +31,7 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
   const flush = (): void => {
     scheduled = false;
     if (batcher.empty) return;
-    const { batch, transfer } = batcher.take();
+    const { batch, transfer } = batcher.take(dedup.size);
     post(batch, transfer);
   };
   // One postMessage per event-loop turn, however many datagrams libuv read in it.
@@ -53,20 +55,22 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
     }
     let acked = false;
     try {
-      const { ack, push } = policy.judge(msg);
+      const { ack, pushData } = policy.judge(msg);
       if (ack) {
         // Fire and forget: a lost ack is the gateway's statistic. No callback: one process.nextTick
         // less per ack (dgram then drops a failed send silently; an IP address needs no lookup).
         socket!.send(ack, from.port, from.address);
         acked = true;
       }
-      if (push) {
-        // Parsed and decoded here already: the main thread gets the packets, not the JSON to parse again.
-        batcher.addPushData(push, from.address, from.port, receivedAt);
+      const decoded = pushData && decodeInWorker(pushData.header, pushData.body, receivedAt);
+      if (decoded) {
+        // Parsed here already: the packets go to the dedup, the main thread gets the counts.
+        for (const copy of decoded.copies) batcher.countCopy(dedup.add(copy, receivedAt));
+        batcher.addPushData(decoded.push, from.address, from.port, receivedAt);
         return schedule();
       }
     } catch {
-      // judge does not throw; should it ever, the main thread still gets the datagram and judges it.
+      // judge and decodeInWorker do not throw; should they ever, the main thread still gets the datagram and judges it.
     }
     batcher.add(msg, from.address, from.port, receivedAt, acked);
     schedule();
@@ -91,8 +95,9 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
     const s = socket;
     socket = null;
     const finish = (): void => {
+      const dropped = dedup.stop();
       flush();
-      post({ type: 'closed' });
+      post({ type: 'closed', dropped });
       port.close();
     };
     if (s) s.close(finish);

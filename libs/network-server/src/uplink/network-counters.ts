@@ -5,7 +5,7 @@ import { DelayHistogram, PUBLISH_DELAY_BOUNDS_MS } from '../delay-histogram';
 export type DedupSizeBucket = '1' | '2' | '3' | '4' | '5+';
 
 export interface UplinkCounters {
-  /** 'uplink.received' events: every gateway's copy. */
+  /** Every gateway's copy: 'uplink.received' events, and what the UDP worker's dedup reports. */
   copies: number;
   /** Uplinks after deduplication. */
   deduplicated: number;

@@ -80,4 +80,31 @@ describe('UplinkRouter', () => {
     expect(counters.uplink).toMatchObject({ malformed: 1, joinRequests: 1, joinDropped: 1 });
     router.onModuleDestroy();
   });
+
+  it('routes an uplink the UDP worker deduplicated as is, and adds the worker dedup report to its counters', async () => {
+    const { bus, counters, data, router } = setup();
+    bus.emit('uplink.deduplicated', {
+      deduplicationId: 'id',
+      phyPayload: DATA_UP,
+      copies: [copyOf(DATA_UP, { gatewayId: 'g1' }), copyOf(DATA_UP, { gatewayId: 'g2' })],
+      firstReceivedAt: 1,
+      windowDueAt: 101,
+      windowClosedAt: 102,
+    });
+    await Promise.resolve();
+    expect(data).toHaveLength(1);
+    bus.emit('uplink.dedup.report', { copies: 5, late: 1, overflow: 2, size: 7 });
+    bus.emit('uplink.received', copyOf(DATA_DOWN));
+    expect(counters.uplink).toMatchObject({
+      copies: 6,
+      lateCopies: 1,
+      dedupOverflow: 2,
+      deduplicated: 1,
+      dataUplinks: 1,
+    });
+    expect(counters.uplink.dedupSizes['2']).toBe(1);
+    // The worker's map and this thread's: the one copy of DATA_DOWN still in its window.
+    expect(router.dedupSize).toBe(8);
+    router.onModuleDestroy();
+  });
 });

@@ -4,13 +4,13 @@ import { EventBus } from '@lns/event-bus';
 import { decodePhyPayload, LorawanError, MType, PhyPayload } from '@lns/lorawan';
 import { JoinRequestHandler } from '../join/join-request-handler';
 import { DataUplinkHandler } from './data-uplink.handler';
-import { DeduplicatedUplink } from './deduplicated-uplink';
-import { Deduplicator } from './deduplicator';
+import { DeduplicatedUplink, Deduplicator } from '@lns/gateway-bridge';
 import { NetworkCounters } from './network-counters';
 
 /**
- * The entry of the network server: every 'uplink.received' copy goes through the Deduplicator,
- * and each deduplicated uplink is routed by MType (L11 §4.2.1): join- and rejoin-requests to the
+ * The entry of the network server: every 'uplink.received' copy goes through the Deduplicator
+ * (the UDP worker deduplicates what it receives itself: its 'uplink.deduplicated' come here
+ * whole), and each deduplicated uplink is routed by MType (L11 §4.2.1): join- and rejoin-requests to the
  * JoinRequestHandler (when a join server is wired in), data uplinks to the data pipeline.
  * Anything else a gateway may hear (downlinks of other networks, join-accepts, proprietary
  * frames, Major ≠ 0) is counted and dropped.
@@ -19,7 +19,9 @@ import { NetworkCounters } from './network-counters';
 export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Uplink');
   private dedup!: Deduplicator;
-  private off: (() => void) | undefined;
+  private offs: Array<() => void> = [];
+  /** Distinct PHYPayloads the UDP worker's deduplication holds, at its last report. */
+  private workerDedupSize = 0;
 
   constructor(
     @Inject(LNS_CONFIG) private readonly config: LnsConfig,
@@ -34,24 +36,35 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
       { windowMs: this.config.dedup.windowMs, cooldownMs: this.config.dedup.cooldownMs },
       (uplink) => this.route(uplink),
     );
-    this.off = this.bus.on('uplink.received', (copy) => {
-      this.counters.uplink.copies++;
-      const outcome = this.dedup.add(copy);
-      if (outcome === 'late') this.counters.uplink.lateCopies++;
-      else if (outcome === 'overflow') this.counters.uplink.dedupOverflow++;
-    });
+    const c = this.counters.uplink;
+    this.offs = [
+      this.bus.on('uplink.received', (copy) => {
+        c.copies++;
+        const outcome = this.dedup.add(copy);
+        if (outcome === 'late') c.lateCopies++;
+        else if (outcome === 'overflow') c.dedupOverflow++;
+      }),
+      // Deduplicated in the UDP worker already (the default): counted there, routed here.
+      this.bus.on('uplink.deduplicated', (uplink) => this.route(uplink)),
+      this.bus.on('uplink.dedup.report', (report) => {
+        c.copies += report.copies;
+        c.lateCopies += report.late;
+        c.dedupOverflow += report.overflow;
+        this.workerDedupSize = report.size;
+      }),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.off?.();
+    for (const off of this.offs) off();
     const dropped = this.dedup?.stop() ?? 0;
     if (dropped > 0)
       this.logger.warn(`${dropped} uplinks still in their dedup window at shutdown were not handled`);
   }
 
-  /** Distinct PHYPayloads in the dedup window or cooldown. */
+  /** Distinct PHYPayloads in the dedup window or cooldown, here and in the UDP worker. */
   get dedupSize(): number {
-    return this.dedup?.size ?? 0;
+    return (this.dedup?.size ?? 0) + this.workerDedupSize;
   }
 
   route(uplink: DeduplicatedUplink): void {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UplinkReceived } from '@lns/gateway-bridge';
-import { DeduplicatedUplink } from './deduplicated-uplink';
+import { DeduplicatedUplink, UplinkReceived } from './deduplicated-uplink';
 
 export interface DeduplicatorOptions {
   /** How long copies are collected after the first (config dedup.windowMs). */

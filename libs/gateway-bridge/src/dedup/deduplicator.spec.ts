@@ -1,6 +1,28 @@
-import { DeduplicatedUplink } from './deduplicated-uplink';
+import { DeduplicatedUplink, UplinkReceived } from './deduplicated-uplink';
 import { Deduplicator, HAND_OVER_BUDGET_MS } from './deduplicator';
-import { copyOf } from './ns-test-support';
+
+/** One gateway's copy of `phyPayload`. */
+function copyOf(
+  phyPayload: Buffer,
+  opts: { gatewayId?: string; snr?: number; rssi?: number; receivedAt?: number } = {},
+): UplinkReceived {
+  return {
+    phyPayload,
+    rx: {
+      gatewayId: opts.gatewayId ?? 'aa555a0000000001',
+      tmst: 1_000_000,
+      frequency: 868_100_000,
+      channel: 0,
+      rfChain: 0,
+      crcStatus: 'CRC_OK',
+      rssi: opts.rssi ?? -80,
+      snr: opts.snr ?? 5,
+      size: phyPayload.length,
+    },
+    tx: { modulation: 'LORA', spreadingFactor: 7, bandwidth: 125_000, codeRate: '4/5' },
+    receivedAt: opts.receivedAt ?? Date.now(),
+  };
+}
 
 describe('Deduplicator', () => {
   const A = Buffer.from('40da1b0126000100016e0ad5aab4c2d1', 'hex');

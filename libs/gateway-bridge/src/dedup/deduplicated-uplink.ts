@@ -1,0 +1,31 @@
+/*
+ * What gateways heard and what the deduplication makes of it. Relative imports only: the UDP
+ * worker deduplicates (udp-worker.ts) and loads these files without the @lns/* path mapping.
+ */
+import { RxPacket } from '../semtech-udp/rxpk';
+
+/** One radio packet a gateway received: one event per rxpk, copies from several gateways arrive apart. */
+export interface UplinkReceived extends RxPacket {
+  /** Server clock (ms since the epoch) when the datagram arrived. */
+  receivedAt: number;
+}
+
+/**
+ * One PHYPayload after the dedup window: the copies every gateway heard, handled once.
+ * `deduplicationId` is a UUID that names this uplink in events and logs.
+ */
+export interface DeduplicatedUplink {
+  deduplicationId: string;
+  phyPayload: Buffer;
+  /** Every gateway's copy, best SNR first. */
+  copies: UplinkReceived[];
+  /** Server clock (ms) of the first copy, when the socket had it. */
+  firstReceivedAt: number;
+  /** When the window was due to close: firstReceivedAt + the window. How late an uplink is handled counts from here. */
+  windowDueAt: number;
+  /**
+   * Server clock (ms) when the network server got the uplink: its dedup window closed, on this
+   * thread or in the UDP worker (then when the main thread took it from the worker's batch).
+   */
+  windowClosedAt: number;
+}
