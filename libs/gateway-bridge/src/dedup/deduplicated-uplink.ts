@@ -25,7 +25,7 @@ export interface DeduplicatedUplink {
   windowDueAt: number;
   /**
    * Server clock (ms) when the network server got the uplink: its dedup window closed, on this
-   * thread or in the UDP worker (then when the main thread took it from the worker's batch).
+   * thread, or in the UDP worker (then when the network server routed it, HandOverQueue).
    */
   windowClosedAt: number;
 }

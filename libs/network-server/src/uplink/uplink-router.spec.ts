@@ -91,7 +91,8 @@ describe('UplinkRouter', () => {
       windowDueAt: 101,
       windowClosedAt: 102,
     });
-    await Promise.resolve();
+    expect(data).toHaveLength(0); // routed after the I/O of this turn (HandOverQueue)
+    jest.runOnlyPendingTimers();
     expect(data).toHaveLength(1);
     bus.emit('uplink.dedup.report', { copies: 5, late: 1, overflow: 2, size: 7 });
     bus.emit('uplink.received', copyOf(DATA_DOWN));

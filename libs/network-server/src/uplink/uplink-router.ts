@@ -4,6 +4,7 @@ import { EventBus } from '@lns/event-bus';
 import { decodePhyPayload, LorawanError, MType, PhyPayload } from '@lns/lorawan';
 import { JoinRequestHandler } from '../join/join-request-handler';
 import { DataUplinkHandler } from './data-uplink.handler';
+import { HandOverQueue } from './hand-over-queue';
 import { DeduplicatedUplink, Deduplicator } from '@lns/gateway-bridge';
 import { NetworkCounters } from './network-counters';
 
@@ -20,6 +21,11 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Uplink');
   private dedup!: Deduplicator;
   private offs: Array<() => void> = [];
+  /** The network server gets an uplink when it routes it: that is its `windowClosedAt`. */
+  private readonly fromWorker = new HandOverQueue<DeduplicatedUplink>((uplink) => {
+    uplink.windowClosedAt = Date.now();
+    this.route(uplink);
+  });
   /** Distinct PHYPayloads the UDP worker's deduplication holds, at its last report. */
   private workerDedupSize = 0;
 
@@ -44,8 +50,8 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
         if (outcome === 'late') c.lateCopies++;
         else if (outcome === 'overflow') c.dedupOverflow++;
       }),
-      // Deduplicated in the UDP worker already (the default): counted there, routed here.
-      this.bus.on('uplink.deduplicated', (uplink) => this.route(uplink)),
+      // Deduplicated in the UDP worker already (the default): counted there, routed here, sliced.
+      this.bus.on('uplink.deduplicated', (uplink) => this.fromWorker.push(uplink)),
       this.bus.on('uplink.dedup.report', (report) => {
         c.copies += report.copies;
         c.lateCopies += report.late;
@@ -57,7 +63,7 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const off of this.offs) off();
-    const dropped = this.dedup?.stop() ?? 0;
+    const dropped = (this.dedup?.stop() ?? 0) + this.fromWorker.stop();
     if (dropped > 0)
       this.logger.warn(`${dropped} uplinks still in their dedup window at shutdown were not handled`);
   }

@@ -1,0 +1,65 @@
+import { HAND_OVER_BUDGET_MS } from '@lns/gateway-bridge';
+
+/**
+ * Uplinks the UDP worker deduplicated, routed a few milliseconds' worth at a time. One batch
+ * from the worker may carry dozens of uplinks (a join storm: some 0.7 ms of work each), and
+ * routing them all in its message handler blocked the event loop as the dedup's own hand-over
+ * did before it was sliced (Deduplicator.handReady): the commit replies, MQTT writes and the
+ * next batches waited behind. Items wait for the check phase of the event-loop turn that queued
+ * them (setImmediate: after the turn's I/O, no timer delay), then go for at most `budgetMs` per
+ * turn, oldest first.
+ */
+export class HandOverQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+  private immediate: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly handle: (item: T) => void,
+    private readonly budgetMs = HAND_OVER_BUDGET_MS,
+  ) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    if (this.stopped) return;
+    this.items.push(item);
+    this.immediate ??= setImmediate(this.drain);
+  }
+
+  /** No more hand-overs (shutdown); returns how many were still queued. */
+  stop(): number {
+    this.stopped = true;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    const dropped = this.size;
+    this.items = [];
+    this.head = 0;
+    return dropped;
+  }
+
+  private readonly drain = (): void => {
+    this.immediate = undefined;
+    const until = performance.now() + this.budgetMs;
+    while (this.head < this.items.length) {
+      const item = this.items[this.head];
+      this.items[this.head++] = undefined as T;
+      this.handle(item);
+      if (this.stopped) return;
+      if (this.head < this.items.length && performance.now() >= until) break;
+    }
+    if (this.head >= this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else {
+      if (this.head > 1024) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      this.immediate = setImmediate(this.drain);
+    }
+  };
+}
