@@ -129,10 +129,7 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
           );
       }
     } catch (err) {
-      this.registry.counters.malformed++;
-      this.logger.error(
-        `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
-      );
+      this.failed(err, from);
     }
   }
 
@@ -146,18 +143,11 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     try {
       const gw = this.accept(push.header, from, receivedAt);
       if (!gw) return;
-      const c = gw.counters;
-      c.pushData++;
-      c.rxReceived += push.rxpkCount;
-      c.rxBadCrc += push.badCrc;
-      c.rxOk += push.packets;
-      for (const error of push.rejected) this.malformed(gw, error, from);
+      gw.counters.pushData++;
+      this.countRxpk(gw, push.rxpkCount, push.badCrc, push.packets, push.rejected, from);
       this.serveStat(gw, push, from, receivedAt);
     } catch (err) {
-      this.registry.counters.malformed++;
-      this.logger.error(
-        `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
-      );
+      this.failed(err, from);
     }
   }
 
@@ -229,12 +219,9 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
 
   /** The packets of a decoded PUSH_DATA as `uplink.received`, its `stat` as `gateway.stats`. */
   private servePushData(gw: GatewayState, content: PushDataContent, from: RemoteInfo, now: number): void {
-    const c = gw.counters;
-    c.rxReceived += content.rxpkCount;
-    c.rxBadCrc += content.badCrc;
-    for (const error of content.rejected) this.malformed(gw, error, from);
-    for (const packet of content.packets) {
-      c.rxOk++;
+    const { packets } = content;
+    this.countRxpk(gw, content.rxpkCount, content.badCrc, packets.length, content.rejected, from);
+    for (const packet of packets) {
       this.bus.emit('uplink.received', {
         phyPayload: packet.phyPayload,
         rx: packet.rx,
@@ -243,6 +230,22 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
       });
     }
     this.serveStat(gw, content, from, now);
+  }
+
+  /** What became of a PUSH_DATA's rxpk, on the gateway's counters; each refused one as malformed. */
+  private countRxpk(
+    gw: GatewayState,
+    rxpkCount: number,
+    badCrc: number,
+    good: number,
+    rejected: SemtechUdpError[],
+    from: RemoteInfo,
+  ): void {
+    const c = gw.counters;
+    c.rxReceived += rxpkCount;
+    c.rxBadCrc += badCrc;
+    c.rxOk += good;
+    for (const error of rejected) this.malformed(gw, error, from);
   }
 
   /** A PUSH_DATA's `stat`: the gateway's last status and location, and `gateway.stats`. */
@@ -324,6 +327,14 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
   /** What the worker is told of `gateways.allowUnknown`: on while accept() can still let one in. */
   private allowUnknownNow(): boolean {
     return this.config.gateways.allowUnknown && this.registry.roomForUnregistered;
+  }
+
+  /** A datagram whose handling threw (a bug, never bad input): counted malformed, logged with its stack. */
+  private failed(err: unknown, from: RemoteInfo): void {
+    this.registry.counters.malformed++;
+    this.logger.error(
+      `datagram from ${from.address}:${from.port}: ${err instanceof Error ? err.stack : String(err)}`,
+    );
   }
 
   private malformed(gw: GatewayState | null, error: SemtechUdpError, from: RemoteInfo): void {

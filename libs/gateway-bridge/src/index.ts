@@ -3,6 +3,7 @@ import './events';
 export * from './events';
 export { Deduplicator, DEDUP_MAX_ENTRIES, HAND_OVER_BUDGET_MS, bySignal } from './dedup/deduplicator';
 export type { DedupOutcome, DeduplicatorOptions } from './dedup/deduplicator';
+export { Fifo } from './dedup/fifo';
 export * from './semtech-udp';
 export * from './gateway/gateway-state';
 export type { BridgeCounters, UnknownGateway } from './gateway/gateway-registry';

@@ -20,13 +20,13 @@ function policy(accepted: string[], allowUnknown = false): AckPolicy {
 describe('AckPolicy', () => {
   it('answers PUSH_DATA with a JSON object of an accepted gateway, echoing version and token', () => {
     const p = policy([GW]);
-    expect([...p.ackFor(datagram(PacketType.PUSH_DATA, 0x1234, '{"rxpk":[]}'))!]).toEqual([
+    expect([...p.judge(datagram(PacketType.PUSH_DATA, 0x1234, '{"rxpk":[]}')).ack!]).toEqual([
       2,
       0x12,
       0x34,
       PacketType.PUSH_ACK,
     ]);
-    expect([...p.ackFor(datagram(PacketType.PUSH_DATA, 7, '{}', 1))!]).toEqual([
+    expect([...p.judge(datagram(PacketType.PUSH_DATA, 7, '{}', 1)).ack!]).toEqual([
       1,
       0,
       7,
@@ -35,20 +35,20 @@ describe('AckPolicy', () => {
   });
 
   it('leaves PULL_DATA to the main thread: its PULL_ACK says the new pull address is known', () => {
-    expect(policy([GW]).ackFor(datagram(PacketType.PULL_DATA, 7, undefined, 1))).toBeNull();
+    expect(policy([GW]).judge(datagram(PacketType.PULL_DATA, 7, undefined, 1)).ack).toBeNull();
   });
 
   it('answers nothing the main thread would not: unknown gateway, bad JSON, TX_ACK, bad header', () => {
     const p = policy([GW]);
-    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER))).toBeNull();
-    expect(p.ackFor(datagram(PacketType.PULL_DATA, 1, undefined, 2, OTHER))).toBeNull();
-    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{"rxpk":['))).toBeNull();
-    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '[1]'))).toBeNull();
-    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1))).toBeNull();
-    expect(p.ackFor(datagram(PacketType.TX_ACK, 1, '{}'))).toBeNull();
-    expect(p.ackFor(Buffer.from([2, 0]))).toBeNull();
-    expect(p.ackFor(Buffer.from([3, 0, 0, 0]))).toBeNull();
-    expect(p.ackFor(Buffer.from([2, 0, 0, PacketType.PULL_RESP]))).toBeNull();
+    expect(p.judge(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER)).ack).toBeNull();
+    expect(p.judge(datagram(PacketType.PULL_DATA, 1, undefined, 2, OTHER)).ack).toBeNull();
+    expect(p.judge(datagram(PacketType.PUSH_DATA, 1, '{"rxpk":[')).ack).toBeNull();
+    expect(p.judge(datagram(PacketType.PUSH_DATA, 1, '[1]')).ack).toBeNull();
+    expect(p.judge(datagram(PacketType.PUSH_DATA, 1)).ack).toBeNull();
+    expect(p.judge(datagram(PacketType.TX_ACK, 1, '{}')).ack).toBeNull();
+    expect(p.judge(Buffer.from([2, 0])).ack).toBeNull();
+    expect(p.judge(Buffer.from([3, 0, 0, 0])).ack).toBeNull();
+    expect(p.judge(Buffer.from([2, 0, 0, PacketType.PULL_RESP])).ack).toBeNull();
   });
 
   it('hands the worker the parsed PUSH_DATA with its ack (judge), and nothing without one', () => {
@@ -72,7 +72,7 @@ describe('AckPolicy', () => {
     p.apply({ type: 'accepted', reset: true, add: [], remove: [], allowUnknown: false });
     expect(p.accepts(OTHER)).toBe(false);
     p.apply({ type: 'accepted', reset: false, add: [], remove: [], allowUnknown: true });
-    expect(p.ackFor(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER))).not.toBeNull();
+    expect(p.judge(datagram(PacketType.PUSH_DATA, 1, '{}', 2, OTHER)).ack).not.toBeNull();
   });
 });
 

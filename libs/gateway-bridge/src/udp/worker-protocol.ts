@@ -153,11 +153,6 @@ export class AckPolicy {
     return this.allowUnknown || this.accepted.has(gatewayId);
   }
 
-  /** The PUSH_ACK to send at once, or null. Never throws. */
-  ackFor(msg: Buffer): Buffer | null {
-    return this.judge(msg).ack;
-  }
-
   /** The PUSH_ACK to send at once, with the PUSH_DATA parsed so far. Never throws. */
   judge(msg: Buffer): Judgement {
     const header = parseHeader(msg);

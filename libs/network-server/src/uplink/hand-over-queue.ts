@@ -1,4 +1,4 @@
-import { HAND_OVER_BUDGET_MS } from '@lns/gateway-bridge';
+import { Fifo, HAND_OVER_BUDGET_MS } from '@lns/gateway-bridge';
 
 /**
  * Uplinks the UDP worker deduplicated, routed a few milliseconds' worth at a time. One batch
@@ -10,8 +10,7 @@ import { HAND_OVER_BUDGET_MS } from '@lns/gateway-bridge';
  * turn, oldest first.
  */
 export class HandOverQueue<T> {
-  private items: T[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<T>();
   private immediate: NodeJS.Immediate | undefined;
   private stopped = false;
 
@@ -21,12 +20,12 @@ export class HandOverQueue<T> {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.queue.size;
   }
 
   push(item: T): void {
     if (this.stopped) return;
-    this.items.push(item);
+    this.queue.push(item);
     this.immediate ??= setImmediate(this.drain);
   }
 
@@ -35,31 +34,21 @@ export class HandOverQueue<T> {
     this.stopped = true;
     clearImmediate(this.immediate);
     this.immediate = undefined;
-    const dropped = this.size;
-    this.items = [];
-    this.head = 0;
+    const dropped = this.queue.size;
+    this.queue.clear();
     return dropped;
   }
 
   private readonly drain = (): void => {
     this.immediate = undefined;
     const until = performance.now() + this.budgetMs;
-    while (this.head < this.items.length) {
-      const item = this.items[this.head];
-      this.items[this.head++] = undefined as T;
-      this.handle(item);
+    while (this.queue.size > 0) {
+      this.handle(this.queue.shift()!);
       if (this.stopped) return;
-      if (this.head < this.items.length && performance.now() >= until) break;
-    }
-    if (this.head >= this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else {
-      if (this.head > 1024) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
+      if (this.queue.size > 0 && performance.now() >= until) {
+        this.immediate = setImmediate(this.drain);
+        return;
       }
-      this.immediate = setImmediate(this.drain);
     }
   };
 }
