@@ -1,7 +1,7 @@
-import { DeduplicatedUplink, UplinkReceived } from './dedup/deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy, UplinkReceived } from './dedup/deduplicated-uplink';
 import { GatewayStat, TxAckError, TxAckWarning } from './semtech-udp';
 
-export type { DeduplicatedUplink, UplinkReceived } from './dedup/deduplicated-uplink';
+export type { DeduplicatedUplink, FirstCopy, UplinkReceived } from './dedup/deduplicated-uplink';
 
 /** What the UDP worker's deduplication did since its last report (its counters are the network server's). */
 export interface UplinkDedupReport {
@@ -41,6 +41,8 @@ declare module '@lns/event-bus' {
     'uplink.received': UplinkReceived;
     /** An uplink the UDP worker deduplicated: its copies never came one by one as 'uplink.received'. */
     'uplink.deduplicated': DeduplicatedUplink;
+    /** The first copy of an uplink the UDP worker is deduplicating; its 'uplink.deduplicated' follows with the same id. */
+    'uplink.first': FirstCopy;
     'uplink.dedup.report': UplinkDedupReport;
     'gateway.stats': GatewayStatsReceived;
     'downlink.txack': DownlinkTxAck;

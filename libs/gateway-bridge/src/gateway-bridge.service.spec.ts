@@ -119,7 +119,7 @@ describe('GatewayBridgeService datagram handling', () => {
     expect(decoded.copies).toEqual(raw.events.uplinks);
   });
 
-  it('passes an uplink the UDP worker deduplicated on, without the copies of gateways removed since', () => {
+  it('passes an uplink the UDP worker deduplicated (and its first copy) on, without the copies of gateways removed since', () => {
     const { service, registry } = setup();
     const deduplicated: DeduplicatedUplink[] = [];
     (service as unknown as { bus: EventBus }).bus.on('uplink.deduplicated', (u) => void deduplicated.push(u));
@@ -151,6 +151,15 @@ describe('GatewayBridgeService datagram handling', () => {
     service.handleUplink(uplink(OTHER_GW, GW));
     service.handleUplink(uplink(OTHER_GW));
     expect(deduplicated.map((u) => u.copies.map((c) => c.rx.gatewayId))).toEqual([[GW], [GW]]);
+    // A first copy (for the early check) goes on only from a gateway still registered.
+    const firsts: string[] = [];
+    (service as unknown as { bus: EventBus }).bus.on(
+      'uplink.first',
+      (f) => void firsts.push(f.copy.rx.gatewayId),
+    );
+    service.handleFirstCopy({ deduplicationId: 'id', copy: copy(OTHER_GW), windowDueAt: 201 });
+    service.handleFirstCopy({ deduplicationId: 'id', copy: copy(GW), windowDueAt: 201 });
+    expect(firsts).toEqual([GW]);
   });
 
   it('refuses new PUSH_DATA unanswered while the intake guard says so (overload); PULL_DATA passes', () => {

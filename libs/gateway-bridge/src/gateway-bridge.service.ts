@@ -21,7 +21,7 @@ import {
   PushDataContent,
   SemtechUdpError,
 } from './semtech-udp';
-import { DeduplicatedUplink } from './dedup/deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy } from './dedup/deduplicated-uplink';
 import { WorkerPushData } from './udp/worker-handover';
 import { DatagramEndpoint, UdpEndpoint } from './udp/udp-endpoint';
 import { UdpWorkerEndpoint } from './udp/udp-worker-endpoint';
@@ -73,6 +73,7 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     const port = await this.udp.bind(this.config.udp.host, this.config.udp.port, {
       datagram: (msg, from, at, acked) => this.handleDatagram(msg, from, at, acked),
       pushData: (push, from, at) => this.handlePushData(push, from, at),
+      firstCopy: (first) => this.handleFirstCopy(first),
       uplink: (uplink) => this.handleUplink(uplink),
       dedupReport: (report) => this.bus.emit('uplink.dedup.report', report),
     });
@@ -149,6 +150,14 @@ export class GatewayBridgeService implements OnApplicationBootstrap, OnModuleDes
     } catch (err) {
       this.failed(err, from);
     }
+  }
+
+  /**
+   * The first copy of an uplink the UDP worker is deduplicating, for the network server to check
+   * and commit early; unless its gateway was removed meanwhile (its datagram would now be ignored).
+   */
+  handleFirstCopy(first: FirstCopy): void {
+    if (this.registry.get(first.copy.rx.gatewayId)) this.bus.emit('uplink.first', first);
   }
 
   /**

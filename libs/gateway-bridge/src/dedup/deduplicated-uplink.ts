@@ -11,6 +11,19 @@ export interface UplinkReceived extends RxPacket {
 }
 
 /**
+ * The first copy of a PHYPayload, handed over the moment the deduplication opens its window
+ * (Deduplicator's `onFirst`): the network server checks the frame and commits its counter while
+ * the window still collects the other gateways' copies. `deduplicationId` also names the
+ * DeduplicatedUplink that follows when the window closes.
+ */
+export interface FirstCopy {
+  deduplicationId: string;
+  copy: UplinkReceived;
+  /** When the window will close: the copy's arrival + the window. */
+  windowDueAt: number;
+}
+
+/**
  * One PHYPayload after the dedup window: the copies every gateway heard, handled once.
  * `deduplicationId` is a UUID that names this uplink in events and logs.
  */

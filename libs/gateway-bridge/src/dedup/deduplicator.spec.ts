@@ -1,4 +1,4 @@
-import { DeduplicatedUplink, UplinkReceived } from './deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy, UplinkReceived } from './deduplicated-uplink';
 import { Deduplicator, HAND_OVER_BUDGET_MS } from './deduplicator';
 
 /** One gateway's copy of `phyPayload`. */
@@ -51,6 +51,29 @@ describe('Deduplicator', () => {
     expect(handled[0].firstReceivedAt).toBe(1_000_000);
     expect(handled[0].windowClosedAt).toBe(1_000_200);
     expect(handled[0].deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('tells of each PHYPayload at its first copy, with the id its uplink will carry', () => {
+    const firsts: FirstCopy[] = [];
+    dedup.stop();
+    dedup = new Deduplicator(
+      { windowMs: 200, cooldownMs: 1000 },
+      (u) => void handled.push(u),
+      (f) => void firsts.push(f),
+    );
+    const g1 = copyOf(A, { gatewayId: 'g1', snr: 1, receivedAt: 999_990 });
+    dedup.add(g1);
+    expect(firsts).toEqual([
+      { deduplicationId: expect.stringMatching(/^[0-9a-f-]{36}$/), copy: g1, windowDueAt: 1_000_190 },
+    ]);
+    dedup.add(copyOf(A, { gatewayId: 'g2', snr: 9 }));
+    dedup.add(copyOf(B));
+    expect(firsts.map((f) => f.copy.phyPayload)).toEqual([A, B]); // copies are not first copies
+    jest.advanceTimersByTime(200);
+    expect(dedup.add(copyOf(A, { gatewayId: 'g3' }))).toBe('late');
+    expect(firsts).toHaveLength(2);
+    expect(handled.map((u) => u.deduplicationId)).toEqual(firsts.map((f) => f.deduplicationId));
+    expect(handled[0].copies.map((c) => c.rx.gatewayId)).toEqual(['g2', 'g1']);
   });
 
   it('runs the window from the first copy at the socket (the UDP worker hands copies over a batch later)', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeduplicatedUplink, UplinkReceived } from './deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy, UplinkReceived } from './deduplicated-uplink';
 import { Fifo } from './fifo';
 
 export interface DeduplicatorOptions {
@@ -21,6 +21,8 @@ export const HAND_OVER_BUDGET_MS = 5;
 
 interface Entry {
   key: string;
+  /** The uplink's deduplicationId, given with its first copy. */
+  id: string;
   copies: UplinkReceived[];
   firstReceivedAt: number;
   /** Server clock (ms) when the window closes (firstReceivedAt + window), then when the cooldown ends. */
@@ -39,6 +41,9 @@ interface Entry {
  * busy (p99 20-45 ms at 5,000 uplinks/s, `npm run bench`), and that wait used to come on top of
  * the window for every uplink. A copy that reached the socket inside the window but this thread
  * only after the window closed is late, as it would be had it reached the socket late.
+ *
+ * `onFirst` hears of each PHYPayload at its first copy, with the deduplicationId the uplink will
+ * carry: the network server verifies and commits it while the window runs (DataUplinkHandler).
  *
  * Memory is bounded: one entry per distinct PHYPayload, keyed by its bytes, lives for
  * window + cooldown, and `maxEntries` caps the map. Both deadlines grow with arrival time
@@ -61,6 +66,7 @@ export class Deduplicator {
   constructor(
     private readonly options: DeduplicatorOptions,
     private readonly handle: (uplink: DeduplicatedUplink) => void,
+    private readonly onFirst?: (first: FirstCopy) => void,
   ) {
     this.maxEntries = options.maxEntries ?? DEDUP_MAX_ENTRIES;
   }
@@ -81,6 +87,7 @@ export class Deduplicator {
     const firstReceivedAt = Math.min(copy.receivedAt, now);
     const fresh: Entry = {
       key,
+      id: randomUUID(),
       copies: [copy],
       firstReceivedAt,
       due: firstReceivedAt + this.options.windowMs,
@@ -89,6 +96,7 @@ export class Deduplicator {
     this.entries.set(key, fresh);
     this.collecting.push(fresh);
     this.arm();
+    this.onFirst?.({ deduplicationId: fresh.id, copy, windowDueAt: fresh.due });
     return 'first';
   }
 
@@ -153,7 +161,7 @@ export class Deduplicator {
       const copies = e.copies.sort(bySignal);
       e.copies = [];
       this.handle({
-        deduplicationId: randomUUID(),
+        deduplicationId: e.id,
         phyPayload: copies[0].phyPayload,
         copies,
         firstReceivedAt: e.firstReceivedAt,

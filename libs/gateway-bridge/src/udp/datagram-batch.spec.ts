@@ -1,5 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
-import { DeduplicatedUplink, UplinkReceived } from '../dedup/deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy, UplinkReceived } from '../dedup/deduplicated-uplink';
 import { decodePushData, PacketType } from '../semtech-udp';
 import { DatagramBatch, DatagramBatcher, unpackBatch } from './datagram-batch';
 import { decodeInWorker, WorkerPushData } from './worker-handover';
@@ -119,8 +119,14 @@ describe('DatagramBatcher and unpackBatch', () => {
         windowClosedAt: 402,
       },
     ];
+    const first: FirstCopy = {
+      deduplicationId: uplinks[1].deduplicationId,
+      copy: uplinks[1].copies[0],
+      windowDueAt: 400,
+    };
     const b = new DatagramBatcher();
     b.addPushData(pushes[0], '192.0.2.1', 1700, 10);
+    b.addFirstCopy(first);
     b.addUplink(uplinks[0]);
     b.add(Buffer.from([1, 2, 3]), '192.0.2.2', 1701, 12, false);
     b.addPushData(pushes[1], '192.0.2.1', 1700, 11);
@@ -136,6 +142,7 @@ describe('DatagramBatcher and unpackBatch', () => {
     const items = [...unpackBatch(await throughPostMessage(batch, transfer), 999)];
     expect(items).toEqual([
       { kind: 'pushData', push: pushes[0], address: '192.0.2.1', port: 1700, receivedAt: 10 },
+      { kind: 'firstCopy', first },
       { kind: 'uplink', uplink: { ...uplinks[0], windowClosedAt: 999 } },
       {
         kind: 'datagram',
@@ -159,6 +166,8 @@ describe('DatagramBatcher and unpackBatch', () => {
       ]);
     const got = items.flatMap((i) => (i.kind === 'uplink' ? [i.uplink] : []));
     expect(got.map(shapes)).toEqual(uplinks.map(shapes));
+    const [firstItem] = items.flatMap((i) => (i.kind === 'firstCopy' ? [i.first] : []));
+    expect(shapes({ ...uplinks[1], copies: [firstItem.copy] })).toEqual(shapes(uplinks[1]));
     // One PHYPayload per uplink, shared by its copies.
     expect(got[0].copies[1].phyPayload).toBe(got[0].phyPayload);
   });

@@ -4,11 +4,14 @@
  *
  * Relative imports only: the worker loads this file without the @lns/* path mapping.
  */
-import { DeduplicatedUplink } from '../dedup/deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy } from '../dedup/deduplicated-uplink';
 import { PacketType, ProtocolVersion } from '../semtech-udp/packet-type';
 import { COPY_TEXTS, packCopy, unpackCopy, WorkerPushData } from './worker-handover';
 
-/** Fields of `DatagramBatch.meta`, per item: a datagram, a PUSH_DATA the worker decoded, or an uplink it deduplicated. */
+/**
+ * Fields of `DatagramBatch.meta`, per item: a datagram, a PUSH_DATA the worker decoded, the
+ * first copy of an uplink its deduplication opened a window for, or an uplink it deduplicated.
+ */
 export const META_FIELDS = 10;
 const KIND = 0;
 /** Bytes of the item in `DatagramBatch.bytes`: the datagram, or the uplink's PHYPayload; 0 for a PUSH_DATA. */
@@ -17,7 +20,7 @@ const PORT = 2;
 /** When the socket had it; an uplink's first copy. */
 const RECEIVED_AT = 3;
 const ACKED = 4;
-/** PUSH_DATA: version, token, rxpk count, bad CRC, good packets. Uplink: window due, copies. */
+/** PUSH_DATA: version, token, rxpk count, bad CRC, good packets. Uplink and first copy: window due, copies. */
 const A = 5;
 const B = 6;
 const C = 7;
@@ -26,6 +29,7 @@ const E = 9;
 const KIND_DATAGRAM = 0;
 const KIND_PUSH_DATA = 1;
 const KIND_UPLINK = 2;
+const KIND_FIRST_COPY = 3;
 
 /** What a decoded PUSH_DATA seldom has: refused rxpk, a status report. */
 type PushDataNotes = Pick<WorkerPushData, 'rejected' | 'stat' | 'statError'>;
@@ -45,7 +49,7 @@ export interface DatagramBatch {
   addresses: string[];
   /** COPY_FIELDS numbers per copy of the uplinks (worker-handover.ts). */
   copies: Float64Array;
-  /** Per PUSH_DATA its gateway id; per uplink its deduplication id, then COPY_TEXTS per copy. */
+  /** Per PUSH_DATA its gateway id; per uplink and first copy its deduplication id, then COPY_TEXTS per copy. */
   texts: string[];
   /** [item index, notes] of the PUSH_DATA that carry any. */
   notes: Array<[number, PushDataNotes]>;
@@ -86,7 +90,13 @@ export interface ReceivedUplink {
   uplink: DeduplicatedUplink;
 }
 
-export type ReceivedItem = ReceivedDatagram | ReceivedPushData | ReceivedUplink;
+/** The first copy of an uplink the worker's deduplication is collecting. */
+export interface ReceivedFirstCopy {
+  kind: 'firstCopy';
+  first: FirstCopy;
+}
+
+export type ReceivedItem = ReceivedDatagram | ReceivedPushData | ReceivedFirstCopy | ReceivedUplink;
 
 /** What the worker's deduplication did with one copy (Deduplicator.add). */
 export type CopyOutcome = 'first' | 'copy' | 'late' | 'overflow';
@@ -151,6 +161,14 @@ export class DatagramBatcher {
       push.badCrc,
       push.packets,
     );
+  }
+
+  /** The first copy of an uplink whose dedup window just opened in the worker. */
+  addFirstCopy(first: FirstCopy): void {
+    this.texts.push(first.deduplicationId);
+    packCopy(first.copy, this.copies, this.texts);
+    const { phyPayload, receivedAt } = first.copy;
+    this.push(KIND_FIRST_COPY, phyPayload, '', 0, receivedAt, 0, first.windowDueAt, 1, 0, 0, 0);
   }
 
   /** An uplink whose dedup window closed in the worker. */
@@ -294,6 +312,12 @@ export function* unpackBatch(batch: DatagramBatch, now = Date.now()): Generator<
         port: meta[m + PORT],
         receivedAt: meta[m + RECEIVED_AT],
       };
+    } else if (kind === KIND_FIRST_COPY) {
+      const phyPayload = Buffer.from(new Uint8Array(bytes, offset, length));
+      const deduplicationId = texts[text++];
+      const copy = unpackCopy(copies, row++, texts, text, phyPayload);
+      text += COPY_TEXTS;
+      yield { kind: 'firstCopy', first: { deduplicationId, copy, windowDueAt: meta[m + A] } };
     } else {
       // Copied out of the batch: a view would keep the whole batch alive as long as the uplink.
       const phyPayload = Buffer.from(new Uint8Array(bytes, offset, length));

@@ -1,7 +1,7 @@
 import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Logger } from '@nestjs/common';
 import { UdpAddress } from '../gateway/gateway-state';
-import { DeduplicatedUplink } from '../dedup/deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy } from '../dedup/deduplicated-uplink';
 import { UplinkDedupReport } from '../events';
 import { WorkerPushData } from './worker-handover';
 
@@ -22,6 +22,8 @@ export interface DatagramSink {
   datagram: DatagramHandler;
   /** A PUSH_DATA the endpoint acknowledged and decoded; its packets went to the endpoint's deduplication (the worker's). */
   pushData(push: WorkerPushData, from: RemoteInfo, receivedAt: number): void;
+  /** The first copy of an uplink the endpoint is deduplicating; `uplink` follows with the same id. */
+  firstCopy(first: FirstCopy): void;
   /** An uplink the endpoint deduplicated. */
   uplink(uplink: DeduplicatedUplink): void;
   /** What the endpoint's deduplication counted since its last report. */

@@ -2,7 +2,7 @@ import { createSocket, RemoteInfo, Socket } from 'node:dgram';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { IntakeGuard } from '../intake/intake-guard';
-import { DeduplicatedUplink, UplinkDedupReport } from '../events';
+import { DeduplicatedUplink, FirstCopy, UplinkDedupReport } from '../events';
 import { decodePushData, PacketType } from '../semtech-udp';
 import { DatagramBatch } from './datagram-batch';
 import { DatagramSink } from './udp-endpoint';
@@ -24,6 +24,7 @@ function datagram(type: number, token: number, body?: string, eui = GW): Buffer 
 const IGNORE: DatagramSink = {
   datagram: () => undefined,
   pushData: () => undefined,
+  firstCopy: () => undefined,
   uplink: () => undefined,
   dedupReport: () => undefined,
 };
@@ -81,6 +82,8 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
   let endpoint: UdpWorkerEndpoint;
   let handled: Handled[];
   const uplinks: DeduplicatedUplink[] = [];
+  /** First copies, and how many uplinks had come when each did. */
+  const firsts: Array<{ first: FirstCopy; uplinksBefore: number }> = [];
   const reports: UplinkDedupReport[] = [];
   let fwd: Forwarder;
   let port: number;
@@ -115,6 +118,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
           receivedAt,
           acked: true,
         }),
+      firstCopy: (first) => firsts.push({ first, uplinksBefore: uplinks.length }),
       uplink: (u) => uplinks.push(u),
       dedupReport: (r) => reports.push(r),
     };
@@ -130,6 +134,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
   beforeEach(() => {
     handled.length = 0;
     uplinks.length = 0;
+    firsts.length = 0;
     reports.length = 0;
     fwd.received.length = 0;
   });
@@ -237,6 +242,15 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     expect(three.windowClosedAt).toBeGreaterThanOrEqual(three.windowDueAt);
     expect(three.deduplicationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(reports.reduce((n, r) => n + r.copies, 0)).toBe(4);
+    // Each uplink's first copy came ahead of it, as its window opened, with the same id.
+    expect(firsts.map((f) => f.uplinksBefore)).toEqual([0, 0]);
+    const firstOfThree = firsts.find((f) => f.first.deduplicationId === three.deduplicationId)!.first;
+    expect(firstOfThree.copy.rx.gatewayId).toBe(GW);
+    expect(firstOfThree.copy).toEqual(three.copies[1]);
+    expect(firstOfThree.windowDueAt).toBe(three.windowDueAt);
+    expect(firsts.map((f) => f.first.deduplicationId).sort()).toEqual(
+      [fskUplink.deduplicationId, three.deduplicationId].sort(),
+    );
 
     // The same packet again, within the cooldown: counted late, never a second uplink.
     fwd.send(datagram(PacketType.PUSH_DATA, 0x20, JSON.stringify({ rxpk: [heard] }), THIRD), port);
@@ -244,6 +258,7 @@ describe('UdpWorkerEndpoint (a real worker thread on loopback)', () => {
     await until(() => reports.some((r) => r.late === 1), 'the late copy');
     await new Promise((r) => setTimeout(r, 2 * WINDOW_MS));
     expect(uplinks).toHaveLength(2);
+    expect(firsts).toHaveLength(2);
     endpoint.acceptGateway(OTHER, false, false);
     endpoint.acceptGateway(THIRD, false, false);
     // The next test needs OTHER unknown to the worker again.

@@ -46,7 +46,8 @@ interface Waiting {
  * for accepted gateways, and every send happen there, off the main event loop.
  * Received datagrams come back in batches, one message per worker event-loop turn. The worker
  * deduplicates the packets of the PUSH_DATA it acknowledged: those come as counts (`sink.pushData`)
- * and, once their window closed, as uplinks (`sink.uplink`); other datagrams as they are.
+ * each uplink's first copy as its window opens (`sink.firstCopy`), and, once the window closed, the
+ * uplink (`sink.uplink`); other datagrams as they are.
  * Should the worker die, it is restarted on the same port; `port` is null meanwhile.
  */
 export class UdpWorkerEndpoint implements DatagramEndpoint {
@@ -243,11 +244,14 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
     const [copies, late, overflow, size] = batch.dedup;
     if (copies > 0 || size !== this.dedupSize) sink.dedupReport({ copies, late, overflow, size });
     this.dedupSize = size;
-    let uplinks = 0;
+    let handOvers = 0;
     for (const d of unpackBatch(batch)) {
       if (d.kind === 'uplink') {
-        uplinks++;
+        handOvers++;
         sink.uplink(d.uplink);
+      } else if (d.kind === 'firstCopy') {
+        handOvers++;
+        sink.firstCopy(d.first);
       } else if (d.kind === 'pushData')
         sink.pushData(d.push, { address: d.address, port: d.port, family: 'IPv4', size: 0 }, d.receivedAt);
       else
@@ -258,8 +262,8 @@ export class UdpWorkerEndpoint implements DatagramEndpoint {
           d.acked,
         );
     }
-    // The backlog counts datagrams; the uplinks came out of the worker's dedup.
-    backlog.handledMore(batch.addresses.length - uplinks);
+    // The backlog counts datagrams; the uplinks and first copies came out of the worker's dedup.
+    backlog.handledMore(batch.addresses.length - handOvers);
   }
 
   private noteDropped(count: number): void {

@@ -18,10 +18,16 @@ export function runUdpWorker(port: MessagePort, data: UdpWorkerData): void {
   const batcher = new DatagramBatcher();
   const backlog = new Backlog(data.progress);
   // The windows close here, on a thread that is seldom busy, and not late behind the main thread's work.
-  const dedup = new Deduplicator(data.dedup, (uplink) => {
-    batcher.addUplink(uplink);
-    schedule();
-  });
+  // Each first copy goes to the main thread at once: the network server checks and commits the
+  // frame while the window collects the other copies (DataUplinkHandler.checkEarly).
+  const dedup = new Deduplicator(
+    data.dedup,
+    (uplink) => {
+      batcher.addUplink(uplink);
+      schedule();
+    },
+    (first) => batcher.addFirstCopy(first),
+  );
   const intake = new Int32Array(data.intake);
   const post = (msg: FromUdpWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
   let scheduled = false;

@@ -32,11 +32,22 @@ describe('FCntDown reservation', () => {
     expect(isFCntDownOnDisk(s, 'AFCntDown', 10)).toBe(false);
   });
 
-  it('follows the last commit, also when it wrote less (the reserved counter was not used)', () => {
+  it('never writes less than a commit before it: a frame may have left on the strength of that value', () => {
     const s = sessionFor(ctx, { nFCntDown: 4, aFCntDown: 0 });
     reserveFCntDown(s);
+    fCntDownCommitted(s, fCntDownToCommit(s)); // writes [5, 1]
+    // The answer takes 4, covered on disk, and leaves without a commit of its own...
+    expect(isFCntDownOnDisk(s, 'NFCntDown', s.nFCntDown++)).toBe(true);
+    // ...while a commit of the session without a reservation (the MAC state, the next uplink)
+    // had read the counters before: it must not write 4 back, or a restart would send 4 again.
+    s.nFCntDown = 4;
+    expect(fCntDownToCommit(s)).toEqual([5, 1]);
+    s.nFCntDown = 5;
     fCntDownCommitted(s, fCntDownToCommit(s));
-    fCntDownCommitted(s, fCntDownToCommit(s));
-    expect(isFCntDownOnDisk(s, 'NFCntDown', 4)).toBe(false);
+    expect(isFCntDownOnDisk(s, 'NFCntDown', 4)).toBe(true);
+    expect(isFCntDownOnDisk(s, 'NFCntDown', 5)).toBe(false);
+    // Once the counters pass what is on disk, they are written as they are.
+    s.nFCntDown = 7;
+    expect(fCntDownToCommit(s)).toEqual([7, 1]);
   });
 });

@@ -25,11 +25,20 @@ export function reserveFCntDown(session: DeviceSession): void {
   session.fCntDownReserved = true;
 }
 
-/** The counters the next commit writes for `session`, taking the reservation made for it. */
+/**
+ * The counters the next commit writes for `session`, taking the reservation made for it. Never
+ * lower than what an earlier commit wrote: a frame may have left on the strength of that value
+ * (isFCntDownOnDisk), and a later commit without a reservation (the MAC state, another uplink)
+ * must not take it back before the counter in memory passes it.
+ */
 export function fCntDownToCommit(session: DeviceSession): FCntDownOnDisk {
   const ahead = session.fCntDownReserved ? 1 : 0;
   session.fCntDownReserved = undefined;
-  return [session.nFCntDown + ahead, session.aFCntDown + ahead];
+  const onDisk = session.fCntDownOnDisk;
+  return [
+    Math.max(session.nFCntDown + ahead, onDisk?.[0] ?? 0),
+    Math.max(session.aFCntDown + ahead, onDisk?.[1] ?? 0),
+  ];
 }
 
 /** The commit that wrote `written` for `session` succeeded. */

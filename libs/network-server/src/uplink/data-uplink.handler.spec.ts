@@ -9,7 +9,7 @@ import { DeviceContext } from '../registry/device-registry';
 import { DeviceSession } from '../session/device-session';
 import { InMemorySessionStore } from '../session/in-memory-session-store';
 import { ApplicationPublisher } from './application-publisher';
-import { DataUplinkHandler } from './data-uplink.handler';
+import { DataUplinkHandler, EARLY_CHECK_TTL_MS } from './data-uplink.handler';
 import { NetworkCounters } from './network-counters';
 import {
   APP_S_KEY,
@@ -76,7 +76,26 @@ async function setup(ctx: DeviceContext, session: DeviceSession) {
       },
       decodePhyPayload(phy) as DataUpFrame,
     );
-  return { events, store, counters, queue, mac, answered, classC, receive, commitsAtUp, intake };
+  /** The first copy of `phy`, as the dedup hands it over when its window opens. */
+  const first = (phy: Buffer, copy = copyOf(phy, { frequency: 868_300_000 })) =>
+    handler.checkEarly(
+      { deduplicationId: 'dd', copy, windowDueAt: 1_050 },
+      decodePhyPayload(phy) as DataUpFrame,
+    );
+  return {
+    events,
+    store,
+    counters,
+    queue,
+    mac,
+    answered,
+    classC,
+    receive,
+    first,
+    handler,
+    commitsAtUp,
+    intake,
+  };
 }
 
 describe('DataUplinkHandler', () => {
@@ -303,6 +322,143 @@ describe('DataUplinkHandler', () => {
     await queue.enqueue(ctx.device.devEui, { fPort: 1, data: Buffer.from('c') });
     await receive(signedUplink(s, 0, { fPort: 1 }));
     expect(classC.schedule).toHaveBeenCalledWith(ctx.device.devEui, true);
+  });
+});
+
+describe('DataUplinkHandler, checked on the first copy (checkEarly)', () => {
+  const g1 = (phy: Buffer) => copyOf(phy, { gatewayId: 'g1', snr: 9, frequency: 868_300_000 });
+  const g2 = (phy: Buffer) => copyOf(phy, { gatewayId: 'g2', snr: 1, frequency: 868_300_000 });
+
+  it('commits the new FCntUp while the window runs; at its end publishes with every copy, without a second commit or MIC', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { events, store, receive, first, counters, answered, handler } = await setup(ctx, s);
+    const phy = signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') });
+    first(phy, g2(phy));
+    expect(s.fCntUp).toBe(6);
+    expect(store.urgentFlushes).toEqual([false]); // no answer foreseeable: the commit may gather
+    expect(counters.uplink.micAttempts).toBe(1);
+    expect(handler.earlyChecks).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
+    expect(payloadsOf(events, 'up')).toHaveLength(0); // not before the window closes
+
+    await receive(phy, [g1(phy), g2(phy)]);
+    expect(handler.earlyChecks).toBe(0);
+    const [up] = payloadsOf(events, 'up');
+    expect(up).toMatchObject({ deduplicationId: 'dd', fCnt: 5, data: Buffer.from('hey').toString('base64') });
+    expect(up.rxInfo.map((r) => r.gatewayId)).toEqual(['g1', 'g2']);
+    expect(store.urgentFlushes).toEqual([false]);
+    expect(store.commits).toHaveLength(1);
+    // No MAC command, no effect: the ADR history entry and last-seen time go with the next commit.
+    expect(store.dirty.size).toBe(0);
+    expect(counters.uplink.micAttempts).toBe(1);
+    expect(counters.uplink.accepted).toBe(1);
+    expect(answered[0].mac).toMatchObject({ maxSnr: 9, gatewayCount: 2, fCntUp: 5 });
+    expect(s.lastUplink?.gateways.map((g) => g.gatewayId)).toEqual(['g1', 'g2']);
+    expect(counters.commitWait.count).toBe(1);
+  });
+
+  it("a confirmed frame: the first copy's commit reserves the ACK's FCntDown and goes at once", async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { store, receive, first, answered } = await setup(ctx, s);
+    const phy = signedUplink(s, 5, { fPort: 2, confirmed: true });
+    first(phy);
+    await receive(phy);
+    expect(store.commits).toEqual([[s.devEui, 6, 1, 1]]);
+    expect(store.urgentFlushes).toEqual([true]);
+    expect(s.fCntDownOnDisk).toEqual([1, 1]);
+    expect(answered[0]).toMatchObject({ ack: true, fCnt: 5 });
+  });
+
+  it("reserves for an answer the frame's MAC commands or a queued downlink may need; MAC commands mark the session again", async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { store, receive, first, queue, mac } = await setup(ctx, s);
+    const withMac = signedUplink(s, 5, { fPort: 1, fOpts: encodeMacCommands([{ cid: 'LinkCheckReq' }]) });
+    first(withMac);
+    await receive(withMac);
+    expect(store.urgentFlushes).toEqual([true]);
+    expect(mac.seen).toEqual([[{ cid: 'LinkCheckReq' }]]);
+    expect(store.dirty.has(s)).toBe(true); // the MAC state after its commands: the next commit
+    store.dirty.clear();
+    await queue.enqueue(ctx.device.devEui, { fPort: 3, data: Buffer.from('01', 'hex') });
+    first(signedUplink(s, 6, { fPort: 2 }));
+    expect(store.urgentFlushes).toEqual([true, true]);
+  });
+
+  it("the `up` event waits for the early commit when it is not done at the window's end", async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { events, store, receive, first } = await setup(ctx, s);
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    const phy = signedUplink(s, 5, { fPort: 2 });
+    first(phy);
+    const handled = receive(phy);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(payloadsOf(events, 'up')).toHaveLength(0);
+    open();
+    await handled;
+    expect(payloadsOf(events, 'up')).toHaveLength(1);
+  });
+
+  it('publishes nothing when the early commit failed', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { events, store, receive, first, counters, answered } = await setup(ctx, s);
+    store.failNext = true;
+    const phy = signedUplink(s, 5, { fPort: 2 });
+    first(phy);
+    await new Promise((r) => setImmediate(r)); // failed before the window closed: no unhandled rejection
+    await receive(phy);
+    expect(payloadsOf(events, 'up')).toHaveLength(0);
+    expect(answered).toHaveLength(0);
+    expect(counters.uplink.persistFailures).toBe(1);
+  });
+
+  it("leaves what it does not accept to the window's end, unchanged: a replay, a retransmission, a MIC failure", async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { events, store, receive, first, counters, handler } = await setup(ctx, s);
+    const replay = signedUplink(s, 3, { fPort: 2 });
+    first(replay);
+    const retransmission = signedUplink(s, 4, { fPort: 2, confirmed: true });
+    first(retransmission);
+    const forged = Buffer.from(signedUplink(s, 5, { fPort: 2 }));
+    forged[forged.length - 1] ^= 0xff;
+    first(forged);
+    expect(handler.earlyChecks).toBe(0);
+    expect(s.fCntUp).toBe(5);
+    expect(store.urgentFlushes).toEqual([]);
+    expect(counters.uplink.micAttempts).toBe(0);
+    await receive(replay);
+    await receive(forged);
+    expect(counters.uplink.replays).toBe(1);
+    expect(counters.uplink.micFailures).toBe(1);
+    expect(payloadsOf(events, 'log').map((l) => l.code)).toEqual(['UPLINK_F_CNT_REPLAY', 'UPLINK_MIC']);
+  });
+
+  it('forgets an early check whose uplink never came', async () => {
+    const ctx = contextFor();
+    const s = sessionFor(ctx, { fCntUp: 5 });
+    const { first, handler } = await setup(ctx, s);
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      first(signedUplink(s, 5, { fPort: 2 }));
+      now.mockReturnValue(1_000_000 + EARLY_CHECK_TTL_MS);
+      first(signedUplink(s, 6, { fPort: 2 })); // same id in this spec: it replaces the entry
+      expect(handler.earlyChecks).toBe(1);
+      now.mockReturnValue(1_000_000 + 2 * EARLY_CHECK_TTL_MS);
+      handler.checkEarly(
+        { deduplicationId: 'other', copy: copyOf(signedUplink(s, 3, {})), windowDueAt: 0 },
+        decodePhyPayload(signedUplink(s, 3, {})) as DataUpFrame,
+      );
+      expect(handler.earlyChecks).toBe(0);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 

@@ -17,7 +17,7 @@ import { DeviceSession } from '../session/device-session';
 import { reserveFCntDown } from '../session/fcnt-down-reservation';
 import { SessionStore } from '../session/session-store';
 import { ApplicationPublisher } from './application-publisher';
-import { DeduplicatedUplink } from './deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy } from './deduplicated-uplink';
 import { MAC_LAYER } from './mac-layer.token';
 import { NetworkCounters } from './network-counters';
 import { Authenticated, Candidate, matchSession } from './session-matcher';
@@ -25,15 +25,39 @@ import { buildStatusEvent, buildUpEvent } from './up-event';
 import { macUplinkContext, recordHeard, uplinkMacBytes } from './uplink-frame';
 
 const MAX_FCNT = 0xffffffff;
+/** An early check whose uplink never came (its gateways removed, a shutdown) is forgotten after this. */
+export const EARLY_CHECK_TTL_MS = 60_000;
+
+/** A frame verified and committed on its first copy (checkEarly), for its window's end (handle). */
+interface EarlyCheck {
+  m: Authenticated;
+  confirmed: boolean;
+  /** The commit writes the downlink counters one ahead for an answer (reserveFCntDown). */
+  reserved: boolean;
+  /** The commit of its FCntUp; its failure is seen when the window closes. */
+  committed: Promise<void>;
+  checkedAt: number;
+}
 
 /**
  * A data uplink after deduplication (ARCHITECTURE.md "An uplink's way", step 4-6): the session
  * by DevAddr and MIC, the 32-bit FCnt and its checks, MAC commands, the ACK of a confirmed
  * downlink, the session committed, then the `up` event, then the downlink decision.
+ *
+ * Verified and committed on the first copy: the MIC and the frame counter do not depend on
+ * which gateway heard the frame, so `checkEarly` runs them on the first copy and starts the
+ * commit of the new FCntUp while the dedup window still collects the other copies. When the
+ * window closes, `handle` takes that result: the commit is done by then (it overlapped the
+ * window) and the `up` event leaves at once, with every copy. What needs every copy (where the
+ * device was heard, ADR's best SNR and gateway count, the Class A answer) runs at the window's
+ * end. A frame the early check does not accept (unknown, MIC failure, replay, retransmission,
+ * gap) changes nothing there and is handled in full at the window's end, with its log event.
  */
 @Injectable()
 export class DataUplinkHandler {
   private readonly logger = new Logger('Uplink');
+  /** By deduplicationId: frames checked on their first copy, waiting for their window to close. */
+  private readonly early = new Map<string, EarlyCheck>();
 
   constructor(
     private readonly sessions: SessionStore,
@@ -48,18 +72,63 @@ export class DataUplinkHandler {
     @Inject(MAC_LAYER) private readonly macLayer: MacLayer,
   ) {}
 
+  /**
+   * The first copy of a data uplink, as its dedup window opens: when the frame verifies and its
+   * counter is new, FCntUp advances and its commit starts now (reserving the FCntDown of an
+   * answer that is already foreseeable), for `handle` to find when the window closes.
+   */
+  checkEarly(first: FirstCopy, frame: DataUpFrame): void {
+    const now = Date.now();
+    this.forgetStale(now);
+    const { copy } = first;
+    const m = matchSession(
+      frame,
+      copy.phyPayload,
+      copy.tx,
+      copy.rx.frequency,
+      this.candidates(this.sessions.byDevAddr(frame.devAddr)),
+    );
+    if (m.kind !== 'match') return;
+    const { session, fCnt } = m;
+    if (isRetransmission(session.fCntUp, fCnt)) return;
+    if (!isFCntGapAllowed(session.macVersion, fCnt - session.fCntUp + 1)) return;
+    const c = this.counters.uplink;
+    c.micAttempts += m.attempts;
+    if (m.limited) c.micAttemptLimit++;
+    session.fCntUp = Math.min(fCnt + 1, MAX_FCNT);
+    const confirmed = frame.mType === MType.ConfirmedDataUp;
+    // An answer already foreseeable: an ACK, ADRACKReq, MAC commands (which may ask one), a queued downlink.
+    const reserved =
+      confirmed ||
+      frame.fCtrl.adrAckReq ||
+      frame.fOpts.length > 0 ||
+      frame.fPort === 0 ||
+      this.queue.head(session.devEui) !== undefined;
+    if (reserved) reserveFCntDown(session);
+    this.sessions.markDirty(session);
+    const committed = this.sessions.flushBeforePublish(reserved);
+    committed.catch(() => undefined); // seen by handle, when the window closes
+    this.early.set(first.deduplicationId, { m, confirmed, reserved, committed, checkedAt: now });
+  }
+
+  /** Early checks waiting for their window to close. */
+  get earlyChecks(): number {
+    return this.early.size;
+  }
+
   async handle(uplink: DeduplicatedUplink, frame: DataUpFrame): Promise<void> {
+    const early = this.early.get(uplink.deduplicationId);
+    if (early) {
+      this.early.delete(uplink.deduplicationId);
+      return this.accept(uplink, frame, early.m, early.confirmed, early);
+    }
     const c = this.counters.uplink;
     const found = this.sessions.byDevAddr(frame.devAddr);
     if (found.length === 0) {
       c.unknownDevAddr++;
       return;
     }
-    const candidates: Candidate[] = [];
-    for (const session of found) {
-      const ctx = this.registry.get(session.devEui);
-      if (ctx) candidates.push({ session, ctx });
-    }
+    const candidates = this.candidates(found);
     const best = uplink.copies[0];
     const m = matchSession(frame, uplink.phyPayload, best.tx, best.rx.frequency, candidates);
     c.micAttempts += m.attempts;
@@ -129,6 +198,22 @@ export class DataUplinkHandler {
     }
 
     session.fCntUp = Math.min(fCnt + 1, MAX_FCNT);
+    return this.accept(uplink, frame, m, confirmed);
+  }
+
+  /**
+   * A new frame: where it was heard, its MAC commands, the commit of its FCntUp (started by
+   * checkEarly, or here), the `up` event, then the downlink decision.
+   */
+  private async accept(
+    uplink: DeduplicatedUplink,
+    frame: DataUpFrame,
+    m: Authenticated,
+    confirmed: boolean,
+    early?: EarlyCheck,
+  ): Promise<void> {
+    const c = this.counters.uplink;
+    const { session, ctx, fCnt } = m;
     recordHeard(session, uplink, m, confirmed);
     const commands = this.macCommands(frame, session, ctx, fCnt);
     const macCtx = macUplinkContext(uplink, frame, m);
@@ -137,13 +222,22 @@ export class DataUplinkHandler {
     // Persist before publish: the event goes out only once its FCntUp is on disk. When an answer
     // is due (ACK, a MAC answer, ADRACKReq, a queued payload), the same commit reserves its FCntDown.
     // An answer due in RX1 also makes the commit urgent: it goes at once, without gathering.
+    // Checked early, that commit is under way (or done) already. An answer it did not foresee (an
+    // ADR or status request the MAC layer plans) commits its own FCntDown before it leaves
+    // (ClassADownlink), with the MAC state. So do MAC commands and their effects. What is left,
+    // the ADR history entry and the last-seen time, is written with the device's next commit: a
+    // crash can lose them for the last uplink, not a counter (docs/decisions.md).
     const mustAnswer = frame.fCtrl.adrAckReq || macResult.needsDownlink;
     const answerDue = confirmed || mustAnswer || this.queue.head(session.devEui) !== undefined;
-    if (answerDue) reserveFCntDown(session);
-    this.sessions.markDirty(session);
+    if (!early) {
+      if (answerDue) reserveFCntDown(session);
+      this.sessions.markDirty(session);
+    } else if (commands.length > 0 || macResult.effects.length > 0) {
+      this.sessions.markDirty(session);
+    }
     const markedAt = Date.now();
     try {
-      await this.sessions.flushBeforePublish(answerDue);
+      await (early ? early.committed : this.sessions.flushBeforePublish(answerDue));
     } catch (err) {
       c.persistFailures++;
       this.logger.error(
@@ -182,6 +276,24 @@ export class DataUplinkHandler {
       mac: macCtx,
     });
     if (isClassC(ctx, session) && this.queue.head(session.devEui)) this.classC.schedule(session.devEui, true);
+  }
+
+  /** The sessions (of one DevAddr) whose device is registered. */
+  private candidates(sessions: readonly DeviceSession[]): Candidate[] {
+    const candidates: Candidate[] = [];
+    for (const session of sessions) {
+      const ctx = this.registry.get(session.devEui);
+      if (ctx) candidates.push({ session, ctx });
+    }
+    return candidates;
+  }
+
+  /** Forgets early checks whose uplink never came (oldest first: the map keeps insertion order). */
+  private forgetStale(now: number): void {
+    for (const [id, check] of this.early) {
+      if (now - check.checkedAt < EARLY_CHECK_TTL_MS) return;
+      this.early.delete(id);
+    }
   }
 
   /**

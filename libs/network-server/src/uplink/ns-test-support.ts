@@ -185,8 +185,11 @@ export class FakeSessionStore extends SessionStore {
   }
   /** The `urgent` flag of each flushBeforePublish call. */
   readonly urgentFlushes: boolean[] = [];
+  /** When set, commits wait for it (a write in flight). */
+  gate: Promise<void> | undefined;
   async flushBeforePublish(urgent = false): Promise<void> {
     this.urgentFlushes.push(urgent);
+    if (this.gate) await this.gate;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');

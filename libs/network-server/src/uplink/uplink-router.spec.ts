@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { EventBus } from '@lns/event-bus';
 import { JoinRequestFrame, RejoinRequestFrame } from '@lns/lorawan';
 import { JoinRequestHandler } from '../join/join-request-handler';
 import { DataUplinkHandler } from './data-uplink.handler';
-import { DeduplicatedUplink } from './deduplicated-uplink';
+import { DeduplicatedUplink, FirstCopy } from './deduplicated-uplink';
 import { NetworkCounters } from './network-counters';
 import { configWith, copyOf } from './ns-test-support';
 import { UplinkRouter } from './uplink-router';
@@ -28,12 +29,18 @@ function setup(joins?: JoinRequestHandler) {
   const bus = new EventBus();
   const counters = new NetworkCounters();
   const data: unknown[] = [];
+  /** In order: 'first <id>' for an early check, 'uplink <id>' for a whole uplink. */
+  const order: string[] = [];
   const handler = {
-    handle: async (_u: DeduplicatedUplink, f: unknown) => void data.push(f),
+    handle: async (u: DeduplicatedUplink, f: unknown) => {
+      data.push(f);
+      order.push(`uplink ${u.deduplicationId}`);
+    },
+    checkEarly: (first: FirstCopy) => void order.push(`first ${first.deduplicationId}`),
   } as unknown as DataUplinkHandler;
   const router = new UplinkRouter(configWith({ windowMs: 100 }), bus, handler, counters, joins);
   router.onModuleInit();
-  return { bus, counters, data, router };
+  return { bus, counters, data, order, router };
 }
 
 describe('UplinkRouter', () => {
@@ -107,5 +114,53 @@ describe('UplinkRouter', () => {
     // The worker's map and this thread's: the one copy of DATA_DOWN still in its window.
     expect(router.dedupSize).toBe(8);
     router.onModuleDestroy();
+  });
+
+  it("hands a data uplink's first copy to the early check as its window opens, from this thread's dedup and the worker's", () => {
+    const { bus, order, counters, router } = setup();
+    const first = copyOf(DATA_UP, { gatewayId: 'g1' });
+    bus.emit('uplink.received', first);
+    bus.emit('uplink.received', copyOf(DATA_UP, { gatewayId: 'g2' }));
+    bus.emit('uplink.received', copyOf(JOIN_REQUEST)); // joins wait for their window
+    bus.emit('uplink.received', copyOf(Buffer.from('40da1b01', 'hex'))); // does not decode
+    expect(order).toEqual([expect.stringMatching(/^first [0-9a-f-]{36}$/)]);
+    jest.advanceTimersByTime(100);
+    const id = order[0].slice('first '.length);
+    expect(order).toEqual([`first ${id}`, `uplink ${id}`]);
+    expect(counters.uplink.malformed).toBe(1);
+
+    // From the worker: in the order it sent them, through the same sliced queue.
+    order.length = 0;
+    bus.emit('uplink.first', { deduplicationId: 'w1', copy: copyOf(DATA_UP), windowDueAt: 0 });
+    bus.emit('uplink.deduplicated', {
+      deduplicationId: 'w0',
+      phyPayload: DATA_UP,
+      copies: [copyOf(DATA_UP)],
+      firstReceivedAt: 1,
+      windowDueAt: 101,
+      windowClosedAt: 102,
+    });
+    bus.emit('uplink.first', { deduplicationId: 'w2', copy: copyOf(DATA_DOWN), windowDueAt: 0 });
+    expect(order).toEqual([]);
+    jest.runOnlyPendingTimers();
+    expect(order).toEqual(['first w1', 'uplink w0']); // a downlink frame is not checked
+    router.onModuleDestroy();
+  });
+
+  it("a failing early check is logged; the uplink is still handled at its window's end", () => {
+    const { bus, order, router } = setup();
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      (router as unknown as { data: { checkEarly: () => void } }).data.checkEarly = () => {
+        throw new Error('bug');
+      };
+      bus.emit('uplink.received', copyOf(DATA_UP));
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('early check: Error: bug'));
+      jest.advanceTimersByTime(100);
+      expect(order).toEqual([expect.stringMatching(/^uplink /)]);
+    } finally {
+      error.mockRestore();
+      router.onModuleDestroy();
+    }
   });
 });

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { LNS_CONFIG, LnsConfig } from '@lns/config';
 import { EventBus } from '@lns/event-bus';
-import { decodePhyPayload, LorawanError, MType, PhyPayload } from '@lns/lorawan';
+import { DataUpFrame, decodePhyPayload, LorawanError, MType, PhyPayload } from '@lns/lorawan';
 import { JoinRequestHandler } from '../join/join-request-handler';
 import { DataUplinkHandler } from './data-uplink.handler';
 import { HandOverQueue } from './hand-over-queue';
-import { DeduplicatedUplink, Deduplicator } from '@lns/gateway-bridge';
+import { DeduplicatedUplink, Deduplicator, FirstCopy } from '@lns/gateway-bridge';
 import { NetworkCounters } from './network-counters';
 
 /**
@@ -15,16 +15,24 @@ import { NetworkCounters } from './network-counters';
  * JoinRequestHandler (when a join server is wired in), data uplinks to the data pipeline.
  * Anything else a gateway may hear (downlinks of other networks, join-accepts, proprietary
  * frames, Major ≠ 0) is counted and dropped.
+ *
+ * The first copy of a data uplink goes to the data pipeline as its window opens
+ * ('uplink.first', or the Deduplicator's `onFirst`): it verifies the frame and commits its
+ * counter while the window runs (DataUplinkHandler.checkEarly).
  */
 @Injectable()
 export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Uplink');
   private dedup!: Deduplicator;
   private offs: Array<() => void> = [];
-  /** The network server gets an uplink when it routes it: that is its `windowClosedAt`. */
-  private readonly fromWorker = new HandOverQueue<DeduplicatedUplink>((uplink) => {
-    uplink.windowClosedAt = Date.now();
-    this.route(uplink);
+  /**
+   * First copies and uplinks from the worker, in the order it sent them. The network server gets
+   * an uplink when it routes it: that is its `windowClosedAt`.
+   */
+  private readonly fromWorker = new HandOverQueue<DeduplicatedUplink | FirstCopy>((item) => {
+    if ('copy' in item) return this.routeFirst(item);
+    item.windowClosedAt = Date.now();
+    this.route(item);
   });
   /** Distinct PHYPayloads the UDP worker's deduplication holds, at its last report. */
   private workerDedupSize = 0;
@@ -41,6 +49,7 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
     this.dedup = new Deduplicator(
       { windowMs: this.config.dedup.windowMs, cooldownMs: this.config.dedup.cooldownMs },
       (uplink) => this.route(uplink),
+      (first) => this.routeFirst(first),
     );
     const c = this.counters.uplink;
     this.offs = [
@@ -51,6 +60,7 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
         else if (outcome === 'overflow') c.dedupOverflow++;
       }),
       // Deduplicated in the UDP worker already (the default): counted there, routed here, sliced.
+      this.bus.on('uplink.first', (first) => this.fromWorker.push(first)),
       this.bus.on('uplink.deduplicated', (uplink) => this.fromWorker.push(uplink)),
       this.bus.on('uplink.dedup.report', (report) => {
         c.copies += report.copies;
@@ -115,6 +125,33 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
       case MType.ConfirmedDataUp:
         c.dataUplinks++;
         return this.run(uplink, this.data.handle(uplink, frame));
+    }
+  }
+
+  /**
+   * A data uplink's first copy, checked while its window runs. Anything else waits for the
+   * window's end, and so does whatever this check does not accept (route handles it then).
+   */
+  routeFirst(first: FirstCopy): void {
+    const phyPayload = first.copy.phyPayload;
+    const mhdr = phyPayload[0];
+    if (mhdr === undefined || (mhdr & 0x03) !== 0) return;
+    const mType = (mhdr >>> 5) as MType;
+    if (mType !== MType.UnconfirmedDataUp && mType !== MType.ConfirmedDataUp) return;
+    let frame: PhyPayload;
+    try {
+      frame = decodePhyPayload(phyPayload);
+    } catch (err) {
+      if (!(err instanceof LorawanError)) throw err;
+      return;
+    }
+    try {
+      this.data.checkEarly(first, frame as DataUpFrame);
+    } catch (err) {
+      // The uplink is still handled in full when its window closes.
+      this.logger.error(
+        `uplink ${first.deduplicationId}, early check: ${err instanceof Error ? err.stack : String(err)}`,
+      );
     }
   }
 
