@@ -217,6 +217,10 @@ describe('observability of the running server (in process)', () => {
     expect(m.get('lns_uplink_copies_total')).toBe(12);
     expect(m.get('lns_uplinks_deduplicated_total')).toBe(6);
     expect(m.get('lns_uplinks_total{result="ok"}')).toBe(3);
+    // Verified and committed on the first copy the UDP worker handed over as its window opened
+    // (all three unless this thread was busier than the 50 ms window at that moment).
+    expect(m.get('lns_uplinks_checked_early_total')).toBeGreaterThanOrEqual(1);
+    expect(m.get('lns_uplinks_checked_early_total')).toBeLessThanOrEqual(3);
     expect(m.get('lns_uplinks_total{result="mic_failed"}')).toBe(1);
     expect(m.get('lns_uplinks_total{result="replay"}')).toBe(1);
     expect(m.get('lns_uplinks_total{result="join_request"}')).toBe(1);

@@ -47,6 +47,7 @@ export function serverView(before: Scrape, after: Scrape): ServerView {
   const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
   return {
     published: delay.count,
+    checkedEarly: delta('lns_uplinks_checked_early_total'),
     publishDelayP50LeMs: delay.quantile(0.5),
     publishDelayP99LeMs: delay.quantile(0.99),
     publishDelayMeanMs: delay.count > 0 ? Math.round((delay.sumMs * 10) / delay.count) / 10 : null,
@@ -69,6 +70,8 @@ export function serverView(before: Scrape, after: Scrape): ServerView {
 
 export interface ServerView {
   published: number;
+  /** Of those, verified and committed on their first copy, while their window ran. */
+  checkedEarly: number;
   /** Upper bound (ms) of the bucket holding the median / 99th percentile; Infinity beyond the last. */
   publishDelayP50LeMs: number | null;
   publishDelayP99LeMs: number | null;
@@ -88,8 +91,12 @@ export interface ServerView {
   gcMs: { minor: number; major: number; incremental: number };
 }
 
+function earlyShare(v: ServerView): string {
+  return v.published > 0 ? `${Math.round((v.checkedEarly * 100) / v.published)} %` : 'none';
+}
+
 export function describeServerView(v: ServerView): string {
-  let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window (p99 window closing ≤ ${v.windowCloseP99LeMs} ms late, commit wait ≤ ${v.commitWaitP99LeMs} ms); `;
+  let line = `server: published p50 ≤ ${v.publishDelayP50LeMs} ms, p99 ≤ ${v.publishDelayP99LeMs} ms, mean ${v.publishDelayMeanMs} ms after the window (p99 window closing ≤ ${v.windowCloseP99LeMs} ms late, commit wait ≤ ${v.commitWaitP99LeMs} ms; ${earlyShare(v)} checked on the first copy); `;
   line += `${v.publishedOver100Ms} over 100 ms; ${v.commits} commits p99 ≤ ${v.commitP99LeMs} ms, ${v.commitsOver50Ms} over 50 ms; loop lag p99 ${v.loopLagP99Ms} ms, max ${v.loopLagMaxMs} ms; `;
   line += `GC ${v.gcMs.minor} ms minor, ${v.gcMs.major} ms major, ${v.gcMs.incremental} ms incremental`;
   if (v.pushDataRefused > 0) line += `; ${v.pushDataRefused} PUSH_DATA refused (overloaded)`;

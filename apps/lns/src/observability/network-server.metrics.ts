@@ -78,6 +78,11 @@ export function registerNetworkServerMetrics(m: SnapshotMetrics, src: NetworkSer
     { labels: { result: 'rejoin_request' }, value: up.rejoinRequests },
   ]);
   m.counter(
+    'lns_uplinks_checked_early_total',
+    'Uplinks published (result ok) that were verified and committed on their first copy, while their dedup window ran.',
+    () => up.checkedEarly,
+  );
+  m.counter(
     'lns_uplink_mic_attempts_total',
     'MIC computations (more than one per frame when sessions share a DevAddr).',
     () => up.micAttempts,

@@ -246,6 +246,7 @@ export class DataUplinkHandler {
       return;
     }
     c.accepted++;
+    if (early) c.checkedEarly++;
     this.publisher.up(
       ctx,
       buildUpEvent(

@@ -42,6 +42,8 @@ export interface UplinkCounters {
   fCntGapRefused: number;
   /** Uplinks accepted and published. */
   accepted: number;
+  /** Of those, the ones verified and committed on their first copy, while their window ran (checkEarly). */
+  checkedEarly: number;
   /** Uplinks whose session could not be committed: not published. */
   persistFailures: number;
 }
@@ -103,6 +105,7 @@ export class NetworkCounters {
     retransmissions: 0,
     fCntGapRefused: 0,
     accepted: 0,
+    checkedEarly: 0,
     persistFailures: 0,
   };
 

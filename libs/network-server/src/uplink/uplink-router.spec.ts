@@ -129,9 +129,11 @@ describe('UplinkRouter', () => {
     expect(order).toEqual([`first ${id}`, `uplink ${id}`]);
     expect(counters.uplink.malformed).toBe(1);
 
-    // From the worker: in the order it sent them, through the same sliced queue.
+    // From the worker, through the same sliced queue: the uplinks whose window closed first, then
+    // the first copies (their window still runs); one whose window closed meanwhile goes unchecked.
     order.length = 0;
-    bus.emit('uplink.first', { deduplicationId: 'w1', copy: copyOf(DATA_UP), windowDueAt: 0 });
+    const due = Date.now() + 200;
+    bus.emit('uplink.first', { deduplicationId: 'w1', copy: copyOf(DATA_UP), windowDueAt: due });
     bus.emit('uplink.deduplicated', {
       deduplicationId: 'w0',
       phyPayload: DATA_UP,
@@ -140,10 +142,11 @@ describe('UplinkRouter', () => {
       windowDueAt: 101,
       windowClosedAt: 102,
     });
-    bus.emit('uplink.first', { deduplicationId: 'w2', copy: copyOf(DATA_DOWN), windowDueAt: 0 });
+    bus.emit('uplink.first', { deduplicationId: 'w2', copy: copyOf(DATA_DOWN), windowDueAt: due });
+    bus.emit('uplink.first', { deduplicationId: 'w3', copy: copyOf(DATA_UP), windowDueAt: Date.now() });
     expect(order).toEqual([]);
     jest.runOnlyPendingTimers();
-    expect(order).toEqual(['first w1', 'uplink w0']); // a downlink frame is not checked
+    expect(order).toEqual(['uplink w0', 'first w1']); // a downlink frame is not checked
     router.onModuleDestroy();
   });
 

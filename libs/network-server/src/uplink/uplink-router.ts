@@ -26,8 +26,8 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
   private dedup!: Deduplicator;
   private offs: Array<() => void> = [];
   /**
-   * First copies and uplinks from the worker, in the order it sent them. The network server gets
-   * an uplink when it routes it: that is its `windowClosedAt`.
+   * Uplinks from the worker, in the order it sent them, and first copies when none waits. The
+   * network server gets an uplink when it routes it: that is its `windowClosedAt`.
    */
   private readonly fromWorker = new HandOverQueue<DeduplicatedUplink | FirstCopy>((item) => {
     if ('copy' in item) return this.routeFirst(item);
@@ -60,7 +60,8 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
         else if (outcome === 'overflow') c.dedupOverflow++;
       }),
       // Deduplicated in the UDP worker already (the default): counted there, routed here, sliced.
-      this.bus.on('uplink.first', (first) => this.fromWorker.push(first)),
+      // Its window still runs: it may wait for the uplinks whose window closed.
+      this.bus.on('uplink.first', (first) => this.fromWorker.pushSpare(first)),
       this.bus.on('uplink.deduplicated', (uplink) => this.fromWorker.push(uplink)),
       this.bus.on('uplink.dedup.report', (report) => {
         c.copies += report.copies;
@@ -133,6 +134,8 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
    * window's end, and so does whatever this check does not accept (route handles it then).
    */
   routeFirst(first: FirstCopy): void {
+    // Its window closed meanwhile (this thread is behind): the uplink comes next, checked in full.
+    if (Date.now() >= first.windowDueAt) return;
     const phyPayload = first.copy.phyPayload;
     const mhdr = phyPayload[0];
     if (mhdr === undefined || (mhdr & 0x03) !== 0) return;
