@@ -266,4 +266,31 @@ describe('SessionRepository on SQLite', () => {
     await repo.delete(a.devEui);
     expect((await repo.loadAll()).map((r) => r.row.devEui)).toEqual([b.devEui]);
   });
+
+  it("loads through one prepared statement entities equal to what TypeORM's find gives, page by page", async () => {
+    const repo = new SessionRepository(ds);
+    const a = sessionFor(ctxA, { devAddr: 0x01020304, lastSeenAt: Date.UTC(2026, 10, 22, 9, 0, 0, 7) });
+    const b = sessionFor(ctxB);
+    b.appSKeyEnvelope = { kekLabel: 'as-1', aesKey: '00'.repeat(24) };
+    b.sessionKeyId = 'sk-1';
+    await repo.save(toSessionRow(cipher, a));
+    await repo.save(toSessionRow(cipher, b));
+    type Page = (after: string | undefined, size: number) => Promise<unknown[]>;
+    const internals = repo as unknown as { sqlitePage(): Page | null; typeormPage: Page };
+    const raw = internals.sqlitePage()!;
+    expect(raw).not.toBeNull();
+    const viaTypeorm = await internals.typeormPage.call(repo, undefined, 10);
+    expect(viaTypeorm).toHaveLength(2);
+    expect(await raw(undefined, 10)).toStrictEqual(viaTypeorm);
+    const [first] = viaTypeorm as Array<{ row: { devEui: string } }>;
+    expect(await raw(first.row.devEui, 10)).toStrictEqual(
+      await internals.typeormPage.call(repo, first.row.devEui, 10),
+    );
+    // In chunks: each page starts after the last DevEUI of the one before.
+    const chunks: string[][] = [];
+    for await (const chunk of repo.loadInChunks(1)) chunks.push(chunk.map((r) => r.row.devEui));
+    expect(chunks).toEqual([[a.devEui], [b.devEui]].sort());
+    await repo.delete(a.devEui);
+    await repo.delete(b.devEui);
+  });
 });
