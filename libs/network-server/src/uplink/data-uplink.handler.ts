@@ -32,9 +32,7 @@ export const EARLY_CHECK_TTL_MS = 60_000;
 interface EarlyCheck {
   m: Authenticated;
   confirmed: boolean;
-  /** The commit writes the downlink counters one ahead for an answer (reserveFCntDown). */
-  reserved: boolean;
-  /** The commit of its FCntUp; its failure is seen when the window closes. */
+  /** The commit of its FCntUp (with the FCntDown of a foreseeable answer reserved); its failure is seen when the window closes. */
   committed: Promise<void>;
   checkedAt: number;
 }
@@ -108,7 +106,7 @@ export class DataUplinkHandler {
     this.sessions.markDirty(session);
     const committed = this.sessions.flushBeforePublish(reserved);
     committed.catch(() => undefined); // seen by handle, when the window closes
-    this.early.set(first.deduplicationId, { m, confirmed, reserved, committed, checkedAt: now });
+    this.early.set(first.deduplicationId, { m, confirmed, committed, checkedAt: now });
   }
 
   /** Early checks waiting for their window to close. */

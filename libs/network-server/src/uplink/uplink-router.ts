@@ -141,17 +141,12 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
     if (mhdr === undefined || (mhdr & 0x03) !== 0) return;
     const mType = (mhdr >>> 5) as MType;
     if (mType !== MType.UnconfirmedDataUp && mType !== MType.ConfirmedDataUp) return;
-    let frame: PhyPayload;
     try {
-      frame = decodePhyPayload(phyPayload);
+      this.data.checkEarly(first, decodePhyPayload(phyPayload) as DataUpFrame);
     } catch (err) {
-      if (!(err instanceof LorawanError)) throw err;
-      return;
-    }
-    try {
-      this.data.checkEarly(first, frame as DataUpFrame);
-    } catch (err) {
-      // The uplink is still handled in full when its window closes.
+      // A frame that does not decode is counted when its window closes (route); a failure of the
+      // check is logged. Either way the uplink is handled in full when its window closes.
+      if (err instanceof LorawanError) return;
       this.logger.error(
         `uplink ${first.deduplicationId}, early check: ${err instanceof Error ? err.stack : String(err)}`,
       );
