@@ -20,6 +20,28 @@ describe('DefaultMacLayer.handleUplink', () => {
     ]);
   });
 
+  it('needsDownlink false keeps its promise: the next downlink would carry no MAC command', () => {
+    // The network server makes no downlink decision then (DataUplinkHandler): check it holds.
+    const cases: Array<[ReturnType<typeof stateFor>, MacCommand[], MacUplinkContext]> = [
+      [synced(), [], ctxFor(EU868)],
+      [synced(), [{ cid: 'DevStatusAns', battery: 10, margin: 5 }], ctxFor(EU868)],
+      [synced({ uplinkHistory: uplinkHistory(0) }), [], ctxFor(EU868, { fCntUp: 21 })],
+      [stateFor(EU868), [], ctxFor(EU868)],
+      [synced(), [{ cid: 'LinkCheckReq' }], ctxFor(EU868)],
+      [synced(), [], ctxFor(EU868, wantedRx)],
+    ];
+    let quiet = 0;
+    for (const [state, commands, ctx] of cases) {
+      const { needsDownlink } = layer.handleUplink(state, commands, ctx);
+      const sent = layer.nextDownlinkCommands(state, ctx, 242, 0);
+      if (!needsDownlink) {
+        quiet++;
+        expect(sent).toEqual([]);
+      } else expect(sent.length).toBeGreaterThan(0);
+    }
+    expect(quiet).toBeGreaterThanOrEqual(2);
+  });
+
   it('ADRACKReq asks for a downlink even with nothing to send (L11 §4.3.1.1)', () => {
     expect(layer.handleUplink(synced(), [], ctxFor(EU868, { adrAckReq: true })).needsDownlink).toBe(true);
   });

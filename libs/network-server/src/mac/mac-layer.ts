@@ -39,7 +39,12 @@ export type MacEffect =
 export interface MacUplinkResult {
   /** What the application side should hear of (status, logs) and changes the session must apply. */
   effects: MacEffect[];
-  /** True if the device asked for something that needs a downlink even without data (e.g. LinkCheckReq). */
+  /**
+   * True when the MAC layer has something for the next downlink, even without data: an answer the
+   * device asked for (e.g. LinkCheckReq), a request it plans (ADR, a status request), or a sticky
+   * answer to acknowledge. False promises that `nextDownlinkCommands` would return nothing: the
+   * network server then makes no downlink decision for an uplink with no ACK and no queued item.
+   */
   needsDownlink: boolean;
 }
 

@@ -148,7 +148,7 @@ describe('DataUplinkHandler', () => {
     await receive(signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') }));
     expect(store.commits).toEqual([[s.devEui, 6, 0, 0]]);
     expect(store.urgentFlushes).toEqual([false]);
-    expect(answered).toHaveLength(1); // still asked: the MAC layer may want to say something
+    expect(answered).toHaveLength(0); // nothing to send: no ACK, no MAC need, nothing queued
   });
 
   it('reserves the FCntDown of a queued downlink with the uplink that will carry it', async () => {
@@ -277,7 +277,8 @@ describe('DataUplinkHandler', () => {
   it('hands the ACK bit to the downlink decision, which settles the confirmed downlink waiting for it', async () => {
     const ctx = contextFor();
     const s = sessionFor(ctx);
-    const { receive, answered } = await setup(ctx, s);
+    const { receive, answered, queue } = await setup(ctx, s);
+    await queue.enqueue(ctx.device.devEui, { fPort: 1, data: Buffer.from('c'), confirmed: true });
     await receive(signedUplink(s, 0, { fPort: 1, ack: true }));
     expect(answered[0].ackBit).toBe(true);
   });
@@ -332,7 +333,9 @@ describe('DataUplinkHandler, checked on the first copy (checkEarly)', () => {
   it('commits the new FCntUp while the window runs; at its end publishes with every copy, without a second commit or MIC', async () => {
     const ctx = contextFor();
     const s = sessionFor(ctx, { fCntUp: 5 });
-    const { events, store, receive, first, counters, answered, handler } = await setup(ctx, s);
+    const { events, store, receive, first, counters, answered, handler, mac } = await setup(ctx, s);
+    // The MAC layer plans a request at the window's end: an answer the first copy could not foresee.
+    mac.result = { effects: [], needsDownlink: true };
     const phy = signedUplink(s, 5, { fPort: 2, payload: Buffer.from('hey') });
     first(phy, g2(phy));
     expect(s.fCntUp).toBe(6);
@@ -354,7 +357,10 @@ describe('DataUplinkHandler, checked on the first copy (checkEarly)', () => {
     expect(store.dirty.size).toBe(0);
     expect(counters.uplink.micAttempts).toBe(1);
     expect(counters.uplink.accepted).toBe(1);
+    // ADR and the answer see every copy; the answer's FCntDown was not reserved (ClassADownlink commits it).
+    expect(answered[0]).toMatchObject({ mustAnswer: true, ack: false });
     expect(answered[0].mac).toMatchObject({ maxSnr: 9, gatewayCount: 2, fCntUp: 5 });
+    expect(s.fCntDownReserved).toBeUndefined();
     expect(s.lastUplink?.gateways.map((g) => g.gatewayId)).toEqual(['g1', 'g2']);
     expect(counters.commitWait.count).toBe(1);
   });

@@ -263,17 +263,23 @@ export class DataUplinkHandler {
     this.intake.published(now - uplink.windowDueAt, now);
     for (const effect of macResult.effects) this.effect(effect, ctx, session, uplink);
 
-    await this.classA.answer({
-      ...this.radio(m, uplink),
-      uplink,
-      session,
-      ctx,
-      fCnt,
-      ack: confirmed,
-      ackBit: frame.fCtrl.ack,
-      mustAnswer,
-      mac: macCtx,
-    });
+    // A downlink decision only where something may go down: an ACK, what the MAC layer has to
+    // send (mustAnswer: its answers and planned requests, MacUplinkResult.needsDownlink), a queued
+    // item (also one waiting for this uplink's ACK bit). Otherwise it would find nothing, under the
+    // device's lock, for most uplinks.
+    if (confirmed || mustAnswer || this.queue.head(session.devEui) !== undefined) {
+      await this.classA.answer({
+        ...this.radio(m, uplink),
+        uplink,
+        session,
+        ctx,
+        fCnt,
+        ack: confirmed,
+        ackBit: frame.fCtrl.ack,
+        mustAnswer,
+        mac: macCtx,
+      });
+    }
     if (isClassC(ctx, session) && this.queue.head(session.devEui)) this.classC.schedule(session.devEui, true);
   }
 
