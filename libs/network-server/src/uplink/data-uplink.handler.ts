@@ -31,7 +31,6 @@ export const EARLY_CHECK_TTL_MS = 60_000;
 /** A frame verified and committed on its first copy (checkEarly), for its window's end (handle). */
 interface EarlyCheck {
   m: Authenticated;
-  confirmed: boolean;
   /** The commit of its FCntUp (with the FCntDown of a foreseeable answer reserved); its failure is seen when the window closes. */
   committed: Promise<void>;
   checkedAt: number;
@@ -106,7 +105,7 @@ export class DataUplinkHandler {
     this.sessions.markDirty(session);
     const committed = this.sessions.flushBeforePublish(reserved);
     committed.catch(() => undefined); // seen by handle, when the window closes
-    this.early.set(first.deduplicationId, { m, confirmed, committed, checkedAt: now });
+    this.early.set(first.deduplicationId, { m, committed, checkedAt: now });
   }
 
   /** Early checks waiting for their window to close. */
@@ -118,7 +117,7 @@ export class DataUplinkHandler {
     const early = this.early.get(uplink.deduplicationId);
     if (early) {
       this.early.delete(uplink.deduplicationId);
-      return this.accept(uplink, frame, early.m, early.confirmed, early);
+      return this.accept(uplink, frame, early.m, early);
     }
     const c = this.counters.uplink;
     const found = this.sessions.byDevAddr(frame.devAddr);
@@ -149,7 +148,7 @@ export class DataUplinkHandler {
       }
       return;
     }
-    const { session, ctx, fCnt } = m;
+    const { session, fCnt } = m;
     if (m.kind === 'replay') {
       c.replays++;
       return this.drop(
@@ -172,16 +171,7 @@ export class DataUplinkHandler {
       );
       recordHeard(session, uplink, m, confirmed);
       this.sessions.markDirty(session);
-      if (confirmed)
-        await this.classA.answer({
-          ...this.radio(m, uplink),
-          uplink,
-          session,
-          ctx,
-          fCnt,
-          ack: true,
-          mustAnswer: false,
-        });
+      if (confirmed) await this.classA.answer({ ...this.answered(m, uplink), ack: true, mustAnswer: false });
       return;
     }
     // L1.0.2 §4.3.1.5: before 1.0.4 a frame further ahead than MAX_FCNT_GAP is not accepted.
@@ -196,7 +186,7 @@ export class DataUplinkHandler {
     }
 
     session.fCntUp = Math.min(fCnt + 1, MAX_FCNT);
-    return this.accept(uplink, frame, m, confirmed);
+    return this.accept(uplink, frame, m);
   }
 
   /**
@@ -207,11 +197,11 @@ export class DataUplinkHandler {
     uplink: DeduplicatedUplink,
     frame: DataUpFrame,
     m: Authenticated,
-    confirmed: boolean,
     early?: EarlyCheck,
   ): Promise<void> {
     const c = this.counters.uplink;
     const { session, ctx, fCnt } = m;
+    const confirmed = frame.mType === MType.ConfirmedDataUp;
     recordHeard(session, uplink, m, confirmed);
     const commands = this.macCommands(frame, session, ctx, fCnt);
     const macCtx = macUplinkContext(uplink, frame, m);
@@ -269,11 +259,7 @@ export class DataUplinkHandler {
     // device's lock, for most uplinks.
     if (confirmed || mustAnswer || this.queue.head(session.devEui) !== undefined) {
       await this.classA.answer({
-        ...this.radio(m, uplink),
-        uplink,
-        session,
-        ctx,
-        fCnt,
+        ...this.answered(m, uplink),
         ack: confirmed,
         ackBit: frame.fCtrl.ack,
         mustAnswer,
@@ -329,8 +315,18 @@ export class DataUplinkHandler {
     }
   }
 
-  private radio(m: Authenticated, uplink: DeduplicatedUplink) {
-    return { dataRate: m.dataRate, frequency: uplink.copies[0].rx.frequency, channel: m.channel };
+  /** What every Class A answer is told of its uplink: the device, its session and the radio. */
+  private answered(m: Authenticated, uplink: DeduplicatedUplink) {
+    const { session, ctx, fCnt } = m;
+    return {
+      uplink,
+      session,
+      ctx,
+      fCnt,
+      dataRate: m.dataRate,
+      frequency: uplink.copies[0].rx.frequency,
+      channel: m.channel,
+    };
   }
 
   /** The uplink's MAC commands; bytes that do not decode are reported in a `log` event. */

@@ -88,13 +88,7 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
     const c = this.counters.uplink;
     c.deduplicated++;
     this.counters.dedupSize(uplink.copies.length);
-    const mhdr = uplink.phyPayload[0];
-    // L11 §4.2.2: Major other than LoRaWAN R1 (0) is dropped.
-    if (mhdr === undefined || (mhdr & 0x03) !== 0) {
-      c.otherMTypes++;
-      return;
-    }
-    const mType = (mhdr >>> 5) as MType;
+    const mType = mTypeOf(uplink.phyPayload);
     switch (mType) {
       case MType.JoinRequest:
       case MType.RejoinRequest:
@@ -137,9 +131,7 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
     // Its window closed meanwhile (this thread is behind): the uplink comes next, checked in full.
     if (Date.now() >= first.windowDueAt) return;
     const phyPayload = first.copy.phyPayload;
-    const mhdr = phyPayload[0];
-    if (mhdr === undefined || (mhdr & 0x03) !== 0) return;
-    const mType = (mhdr >>> 5) as MType;
+    const mType = mTypeOf(phyPayload);
     if (mType !== MType.UnconfirmedDataUp && mType !== MType.ConfirmedDataUp) return;
     try {
       this.data.checkEarly(first, decodePhyPayload(phyPayload) as DataUpFrame);
@@ -161,4 +153,11 @@ export class UplinkRouter implements OnModuleInit, OnModuleDestroy {
       ),
     );
   }
+}
+
+/** The MType of a PHYPayload by its MHDR; undefined when empty or not LoRaWAN R1 (Major ≠ 0, L11 §4.2.2: dropped). */
+function mTypeOf(phyPayload: Buffer): MType | undefined {
+  const mhdr = phyPayload[0];
+  if (mhdr === undefined || (mhdr & 0x03) !== 0) return undefined;
+  return (mhdr >>> 5) as MType;
 }
