@@ -88,6 +88,26 @@ describe('EmbeddedMqttBroker write batching', () => {
     for (const s of subs) expect(s.received).toEqual(range(0, 3000));
   });
 
+  it('delivers a burst published in one turn within a few turns, not 100 messages per two turns', async () => {
+    // aedes' default concurrency (100) queued a burst's messages in mqemitter, 100 per two
+    // event-loop turns: under load the `up` events waited there (DELIVERY_CONCURRENCY).
+    await start();
+    const sub = await subscribe(0);
+    let done = 0;
+    for (let i = 0; i < 2000; i++) {
+      void broker.publish(topic(i), Buffer.from(JSON.stringify({ i })), 0).then(() => done++);
+    }
+    let turns = 0;
+    while (done < 2000 && turns < 20) {
+      await nextTurn();
+      turns++;
+    }
+    expect(done).toBe(2000);
+    expect(turns).toBeLessThanOrEqual(4);
+    await eventually(() => sub.received.length >= 2000, 'every event');
+    expect(sub.received).toEqual(range(0, 2000));
+  });
+
   it('a client gone in the middle of a batch takes nothing from the others', async () => {
     await start();
     const [leaving, staying] = [await subscribe(0), await subscribe(0)];

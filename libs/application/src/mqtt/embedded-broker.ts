@@ -20,6 +20,16 @@ const BAD_USERNAME_OR_PASSWORD = 4;
  * slow (turn-batched-writes.ts): some 4,500 `up` events, about a second at 5,000 uplinks/s.
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Messages the broker may have in delivery at once (aedes' `concurrency`, mqemitter's bound).
+ * A QoS 0 message holds its slot for two event-loop turns (aedes writes it in one
+ * `setImmediate` and releases it in the next), and a message over the bound waits in
+ * mqemitter's queue: aedes' default of 100 delivered at most 100 messages per two turns, so at
+ * 5,000 uplinks/s, with busy turns of 10-20 ms, the `up` events queued there for hundreds of
+ * milliseconds (docs/decisions.md). Writes never wait for a slow client here
+ * (turn-batched-writes.ts), so the bound only caps what one burst puts in flight.
+ */
+export const DELIVERY_CONCURRENCY = 10_000;
 /** Slow clients closed are counted always, logged at warn level at most this often. */
 const SLOW_CLIENT_WARN_INTERVAL_MS = 60_000;
 
@@ -83,6 +93,7 @@ export class EmbeddedMqttBroker
     super();
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.aedes = new Aedes({
+      concurrency: DELIVERY_CONCURRENCY,
       authenticate: (client, _username, password, done) => this.authenticate(client, password, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
