@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { FleetResult, fleetScenario } from './scenarios/fleet';
 import { floorScenario, FloorStep } from './scenarios/floor';
 import { JoinStep, joinStep } from './scenarios/joins';
-import { DataStep, dataStep, describeDelivery, describeLatency } from './scenarios/uplinks';
+import { DataStep, dataStep, describeDelivery, describeLatency, describeSeconds } from './scenarios/uplinks';
 import { describeServerView } from './support/server-metrics';
 import { installCleanup } from './support/cleanup';
 import { ensureBuilt, lnsMain } from './support/lns-server';
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
           detail: (x) =>
             `latency p50 ${x.latencyMs.p50} / p99 ${x.latencyMs.p99} ms, server CPU ${x.serverCpuUsPerUplink} µs/uplink\n      ` +
             describeServerView(x.server) +
-            `\n      ${describeDelivery(x)}`,
+            `\n      ${describeDelivery(x)}\n      ${describeSeconds(x)}`,
         });
         if (uplinks.sustained) log(describeLatency(uplinks.sustained));
         out.uplinks = uplinks;

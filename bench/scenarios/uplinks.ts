@@ -1,7 +1,13 @@
 import { Rig, settle } from '../support/rig';
 import { StepOutcome } from '../support/search';
-import { describeServerView, scrape, ServerView, serverView } from '../support/server-metrics';
-import { Distribution, distribution, loadAverage, round, udpCounters } from '../support/stats';
+import {
+  describeServerView,
+  loopBusySeconds,
+  scrape,
+  ServerView,
+  serverView,
+} from '../support/server-metrics';
+import { Distribution, distribution, loadAverage, percentile, round, udpCounters } from '../support/stats';
 
 /** Drain after the last send: events of a 200 ms window arrive well within it. */
 const DRAIN_MS = 3_000;
@@ -21,6 +27,8 @@ export interface DataStep extends StepOutcome {
   generatorBehindMs: number;
   /** Last gateway copy sent → MQTT `up` event received (ms). */
   latencyMs: Distribution;
+  /** The same latency's p99 for the uplinks sent in each second of the step: shows a transient. */
+  latencyP99BySecondMs: number[];
   /** The event's `time` (first copy at the server's socket) → received, less the dedup window (ms). */
   afterWindowAtSubscriberMs: Distribution;
   /** The server's own figures: publish delay after the dedup window, PUSH_DATA refused (overload). */
@@ -73,14 +81,14 @@ export async function dataStep(
     devEuiOf: (i) => rig.abp[i % d].devEui,
   });
   const kernel0 = udpCounters();
-  const loop0 = (await rig.server.probeMemory()).elu.active;
-  // After the probe: its full GC stays out of the step's event-loop lag and GC figures.
+  // No memory probe around a step: its forced full GC reset V8's heap sizing, and the next
+  // 2-3 s ran behind (uplink latency p99 315-410 ms there, 215-235 ms after; docs/benchmarks.md).
   const metrics0 = await scrape(rig.server);
   const cpu0 = rig.server.cpuMs();
   const r = await prep.run();
   const cpuMs = rig.server.cpuMs() - cpu0;
   const metrics1 = await scrape(rig.server);
-  const loopMs = (await rig.server.probeMemory()).elu.active - loop0;
+  const loopMs = (loopBusySeconds(metrics1) - loopBusySeconds(metrics0)) * 1000;
   const kernel1 = udpCounters();
   rig.sink.untrack();
 
@@ -114,6 +122,7 @@ export async function dataStep(
     pullResps: r.pullResps,
     generatorBehindMs: round(r.maxBehindMs),
     latencyMs: distribution(latencies),
+    latencyP99BySecondMs: p99BySecond(lastSent, events.received, count),
     afterWindowAtSubscriberMs: distribution(events.sinceSocketMs.map((ms) => ms - rig.windowMs)),
     server: serverView(metrics0, metrics1),
     serverCpuUsPerUplink: round((cpuMs * 1000) / Math.max(1, r.uplinks)),
@@ -142,15 +151,34 @@ export async function dataStep(
   return step;
 }
 
+/** Latency p99 (ms) of the uplinks whose last copy went out in each whole second of the step. */
+function p99BySecond(lastSent: Float64Array, received: Float64Array, count: number): number[] {
+  const bySecond: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    if (received[i] === 0) continue;
+    const second = Math.floor((lastSent[i] - lastSent[0]) / 1000);
+    (bySecond[second] ??= []).push(received[i] - lastSent[i]);
+  }
+  // The last second is a fraction of one (the schedule's end): left out.
+  return bySecond.slice(0, -1).map((l) => round(percentile(Float64Array.from(l ?? []).sort(), 99), 0));
+}
+
 /** How late the subscriber got the events after their window, against how late the server published them. */
 export function describeDelivery(s: DataStep): string {
   const d = s.afterWindowAtSubscriberMs;
   return `subscriber: got the up events p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms after their window (socket time + window; the server published p99 ≤ ${s.server.publishDelayP99LeMs} ms)`;
 }
 
+/** p99 latency of each second of the step, e.g. "p99 by second: 231 216 … ms". */
+export function describeSeconds(s: DataStep): string {
+  return `p99 by second: ${s.latencyP99BySecondMs.join(' ')} ms`;
+}
+
 export function describeLatency(s: DataStep): string {
   const l = s.latencyMs;
   let line = `    up latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; server CPU ${s.serverCpuUsPerUplink} µs/uplink (${s.serverCpuPercent} %), loop ${s.serverLoopUsPerUplink} µs/uplink; bench CPU ${s.benchCpuPercent} %`;
+  line += `
+    ${describeSeconds(s)}`;
   line += `\n    ${describeServerView(s.server)}`;
   line += `\n    ${describeDelivery(s)}`;
   if (s.pullRespAfterWindowMs) {

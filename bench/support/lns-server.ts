@@ -9,7 +9,15 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -84,8 +92,6 @@ export interface MemoryProbe {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
-  /** Cumulative event-loop active and idle time (ms), read before the collection. */
-  elu: { active: number; idle: number };
 }
 
 export interface StartTimes {
@@ -231,9 +237,11 @@ export class LnsServer {
         if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
       },
     );
+    const logFile = process.env.LNS_BENCH_SERVER_LOG;
     const onData = (chunk: Buffer) => {
       const at = performance.now() - t0;
       const text = chunk.toString();
+      if (logFile) appendFileSync(logFile, text);
       // Keep the head of the log and the recent part: a long run must not grow this without bound.
       this.output = (this.output + text).slice(-200_000);
       for (const m of text.matchAll(/listening (http|udp|mqtt)=(\d+)/g)) {

@@ -1,21 +1,18 @@
 /**
  * Preloaded into the server by the bench (`node --expose-gc -r probe-preload.js main.js`); changes
- * nothing the server does. On SIGUSR2: a full garbage collection, then one line on stdout,
- * `bench-probe {memoryUsage(), elu}`, so the bench compares memory after a collection; `elu` is
- * the event loop's cumulative active and idle time (ms): busy time includes work that blocks
- * without using the CPU, such as SQLite's fsync.
+ * nothing the server does until asked. On SIGUSR2: a full garbage collection, then one line on
+ * stdout, `bench-probe {memoryUsage()}`, so the bench compares memory after a collection. Only
+ * the fleet's memory figure asks: a forced collection resets V8's heap sizing, and the seconds
+ * after it run behind (docs/benchmarks.md), so the uplink steps read the event loop's busy
+ * time from /metrics instead.
  */
-/* global require, process, global */
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node itself */
+/* global process, global */
 'use strict';
-const { performance } = require('node:perf_hooks');
 
 process.on('SIGUSR2', () => {
-  const { active, idle } = performance.eventLoopUtilization();
   if (typeof global.gc === 'function') {
     global.gc();
     global.gc();
   }
-  const probe = { ...process.memoryUsage(), elu: { active, idle } };
-  process.stdout.write(`bench-probe ${JSON.stringify(probe)}\n`);
+  process.stdout.write(`bench-probe ${JSON.stringify(process.memoryUsage())}\n`);
 });

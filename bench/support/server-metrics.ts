@@ -29,6 +29,11 @@ function histogramDelta(name: string, before: Scrape, after: Scrape) {
   return { count, sumMs, quantile, over };
 }
 
+/** The server's main event loop: time it spent running since it started (s). */
+export function loopBusySeconds(s: Scrape): number {
+  return s.get('lns_event_loop_busy_seconds_total') ?? NaN;
+}
+
 const ms = (seconds: number | undefined) =>
   seconds === undefined ? null : Math.round(seconds * 10_000) / 10;
 

@@ -1,10 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { SnapshotMetrics } from './snapshot-metric';
 
 /**
  * The Prometheus registry of this app, with Node's process metrics (CPU, memory, GC, handles,
- * event-loop lag as nodejs_eventloop_lag_*). The composing app adds its domain metrics through
+ * event-loop lag as nodejs_eventloop_lag_*) and the main thread's busy time
+ * (`lns_event_loop_busy_seconds_total`: its rate is the event loop's utilisation, 0 to 1, the
+ * saturation the lag only hints at). The composing app adds its domain metrics through
  * `metrics`. One registry per app instance, not prom-client's global one, so that two apps in
  * one process (tests) do not mix their figures.
  */
@@ -16,6 +19,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.metrics.counter(
+      'lns_event_loop_busy_seconds_total',
+      "Time the main thread's event loop spent running (not waiting for I/O), since the process started.",
+      () => performance.eventLoopUtilization().active / 1000,
+    );
   }
 
   /** The Prometheus text exposition (format 0.0.4). */
