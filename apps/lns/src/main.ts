@@ -1,3 +1,5 @@
+// First: V8 settings that must hold before the application allocates anything.
+import './v8-flags';
 import 'reflect-metadata';
 import { exitFatal, installShutdown, loadOrExit } from '@lns/api';
 import { loadConfig } from '@lns/config';
