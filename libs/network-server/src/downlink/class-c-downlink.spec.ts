@@ -98,6 +98,9 @@ describe('ClassCDownlink', () => {
     const req = sender.requests[0];
     expect(req.windows).toEqual([{ name: 'RXC', frequency: 869_525_000, dataRate: 0 }]);
     expect(req.gateways.map((g) => g.gatewayId)).toEqual(['last-gw']);
+    // A copy: an uplink while the send waits for its TX_ACK writes the last uplink over.
+    expect(req.gateways).not.toBe(s.lastUplink!.gateways);
+    expect(req.gateways[0]).not.toBe(s.lastUplink!.gateways[0]);
     expect(req.commitsBefore).toBe(1);
     expect((decodePhyPayload(req.phyPayload) as DataDownFrame).fCnt).toBe(4);
     await eventuallyTrue(() => payloadsOf(events, 'txack').length === 1);

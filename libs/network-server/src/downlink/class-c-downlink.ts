@@ -163,7 +163,8 @@ export class ClassCDownlink implements OnModuleInit, OnModuleDestroy {
     }
     const result = await this.sender.send({
       region,
-      gateways: session.lastUplink.gateways,
+      // A copy: an uplink during the send writes the session's last uplink over (recordHeard).
+      gateways: session.lastUplink.gateways.map((g) => ({ ...g })),
       windows: [window],
       phyPayload,
     });

@@ -101,14 +101,19 @@ export function rxInfoJson(
 
 /** What a later downlink needs of one gateway's copy. */
 export function gatewayRx(copy: UplinkReceived): UplinkGatewayRx {
-  return {
-    gatewayId: copy.rx.gatewayId,
-    rssi: copy.rx.rssi,
-    snr: copy.rx.snr ?? 0,
-    tmst: copy.rx.tmst,
-    rfChain: copy.rx.rfChain,
-    receivedAt: copy.receivedAt,
-  };
+  const g = { gatewayId: '', rssi: 0, snr: 0, tmst: 0, rfChain: 0, receivedAt: 0 };
+  setGatewayRx(g, copy);
+  return g;
+}
+
+/** `gatewayRx`, written into an existing entry (the session's last uplink, uplink-frame.ts). */
+export function setGatewayRx(g: UplinkGatewayRx, copy: UplinkReceived): void {
+  g.gatewayId = copy.rx.gatewayId;
+  g.rssi = copy.rx.rssi;
+  g.snr = copy.rx.snr ?? 0;
+  g.tmst = copy.rx.tmst;
+  g.rfChain = copy.rx.rfChain;
+  g.receivedAt = copy.receivedAt;
 }
 
 /** Lowercase, 8 hex digits (CONTRACT.md). */

@@ -2,7 +2,7 @@ import { DataUpFrame, decryptFOpts, decryptFrmPayload, versionCapabilities } fro
 import { MacUplinkContext } from '../mac/mac-layer';
 import { DeviceSession } from '../session/device-session';
 import { DeduplicatedUplink } from './deduplicated-uplink';
-import { gatewayRx } from './radio';
+import { gatewayRx, setGatewayRx } from './radio';
 import { Authenticated } from './session-matcher';
 
 /**
@@ -64,7 +64,13 @@ export function macUplinkContext(
   return out;
 }
 
-/** Where and when the device was heard: Class C and retries answer through these gateways. */
+/**
+ * Where and when the device was heard: Class C and retries answer through these gateways.
+ *
+ * Written over in place, not replaced: a new `lastUplink` per uplink lived until the device's next
+ * uplink, long enough to be promoted to V8's old generation, and was 45 % of what the uplink path
+ * promoted there (docs/decisions.md). Whoever keeps its gateways past a turn takes a copy.
+ */
 export function recordHeard(
   session: DeviceSession,
   uplink: DeduplicatedUplink,
@@ -73,13 +79,25 @@ export function recordHeard(
 ): void {
   const best = uplink.copies[0];
   session.lastSeenAt = best.receivedAt;
-  session.lastUplink = {
-    gateways: uplink.copies.map(gatewayRx),
-    dataRate: m.dataRate,
-    frequency: best.rx.frequency,
-    channel: m.channel ?? 0,
-    fCnt: m.fCnt,
-    confirmed,
-    receivedAt: best.receivedAt,
-  };
+  const last = (session.lastUplink ??= {
+    gateways: [],
+    dataRate: 0,
+    frequency: 0,
+    channel: 0,
+    fCnt: 0,
+    confirmed: false,
+    receivedAt: 0,
+  });
+  last.dataRate = m.dataRate;
+  last.frequency = best.rx.frequency;
+  last.channel = m.channel ?? 0;
+  last.fCnt = m.fCnt;
+  last.confirmed = confirmed;
+  last.receivedAt = best.receivedAt;
+  const { gateways } = last;
+  uplink.copies.forEach((copy, i) => {
+    if (i < gateways.length) setGatewayRx(gateways[i], copy);
+    else gateways.push(gatewayRx(copy));
+  });
+  gateways.length = uplink.copies.length;
 }
