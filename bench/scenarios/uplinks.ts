@@ -177,8 +177,7 @@ export function describeSeconds(s: DataStep): string {
 export function describeLatency(s: DataStep): string {
   const l = s.latencyMs;
   let line = `    up latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; server CPU ${s.serverCpuUsPerUplink} µs/uplink (${s.serverCpuPercent} %), loop ${s.serverLoopUsPerUplink} µs/uplink; bench CPU ${s.benchCpuPercent} %`;
-  line += `
-    ${describeSeconds(s)}`;
+  line += `\n    ${describeSeconds(s)}`;
   line += `\n    ${describeServerView(s.server)}`;
   line += `\n    ${describeDelivery(s)}`;
   if (s.pullRespAfterWindowMs) {

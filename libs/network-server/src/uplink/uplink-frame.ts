@@ -95,9 +95,10 @@ export function recordHeard(
   last.confirmed = confirmed;
   last.receivedAt = best.receivedAt;
   const { gateways } = last;
-  uplink.copies.forEach((copy, i) => {
-    if (i < gateways.length) setGatewayRx(gateways[i], copy);
-    else gateways.push(gatewayRx(copy));
-  });
-  gateways.length = uplink.copies.length;
+  const { copies } = uplink;
+  for (let i = 0; i < copies.length; i++) {
+    if (i < gateways.length) setGatewayRx(gateways[i], copies[i]);
+    else gateways.push(gatewayRx(copies[i]));
+  }
+  gateways.length = copies.length;
 }
